@@ -1,0 +1,16 @@
+"""The three Factdesk roles exist as groups from the start (editors assign them in the UI)."""
+
+from django.db import migrations
+
+ROLES = ("annotator", "reviewer", "editor")
+
+
+def create_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

@@ -1,0 +1,155 @@
+"""Articles: the canonical plain-text body every annotation points into, and its revisions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class ArticleQuerySet(models.QuerySet):
+    def for_list(self) -> ArticleQuerySet:
+        return self.select_related("created_by").defer("body")
+
+    def search(self, text: str) -> ArticleQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(title__icontains=text)
+            | models.Q(source__icontains=text)
+            | models.Q(byline__icontains=text)
+        )
+
+
+class ArticleStatus(models.TextChoices):
+    NEW = "new", "new"
+    IN_PROGRESS = "in_progress", "in progress"
+    CHECKED = "checked", "checked"
+
+
+class CheckState(models.TextChoices):
+    NEVER = "never", "not checked yet"
+    PENDING = "pending", "pending"
+    RUNNING = "running", "running"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
+
+
+class Article(models.Model):
+    Status = ArticleStatus
+    CheckState = CheckState
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # A client's own key for the article (CMS id, seed name): re-pushing it updates, never duplicates.
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    title = models.CharField(max_length=500)
+    body = models.TextField()
+    source = models.CharField(max_length=200, blank=True, help_text="Publication name.")
+    byline = models.CharField(max_length=300, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    published_on = models.DateField(null=True, blank=True)
+    event_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date the article is about; derived from the lead when empty.",
+    )
+    status = models.CharField(
+        max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.NEW
+    )
+    body_sha256 = models.CharField(max_length=64)
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Background work state, shown on the article (written by the extraction and checks tasks).
+    extracted_sha256 = models.CharField(max_length=64, blank=True)
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    check_state = models.CharField(
+        max_length=16, choices=CheckState.choices, default=CheckState.NEVER
+    )
+    check_requested_at = models.DateTimeField(null=True, blank=True)
+    check_started_at = models.DateTimeField(null=True, blank=True)
+    check_done_at = models.DateTimeField(null=True, blank=True)
+    check_error = models.TextField(blank=True)
+    # Fingerprint of the inputs the last finished check run saw; the sweep re-checks when it differs.
+    check_inputs_sha256 = models.CharField(max_length=64, blank=True)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "check_state",
+            "check_requested_at",
+            "check_started_at",
+            "check_done_at",
+            "check_error",
+            "check_inputs_sha256",
+            "extracted_sha256",
+            "extracted_at",
+        ]
+    )
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ArticleStatus.values),
+                name="articles_article_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(check_state__in=CheckState.values),
+                name="articles_article_check_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revision__gte=1), name="articles_article_revision_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(title=""), name="articles_article_title_not_empty"
+            ),
+        ]
+        indexes = [
+            # Article list: newest publication first, id as tie-breaker.
+            models.Index(fields=["-published_on", "-id"], name="article_published_idx"),
+            # Article list filtered by source.
+            models.Index(fields=["source", "-published_on"], name="article_source_idx"),
+            # Sweep of stale checks: WHERE check_state IN (...) ORDER BY check_requested_at.
+            models.Index(
+                fields=["check_state", "check_requested_at"], name="article_check_state_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleRevision(models.Model):
+    """Every earlier body of an article; revision `number` is the body that was current then."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=500)
+    body = models.TextField()
+    body_sha256 = models.CharField(max_length=64)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="articles_revision_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="articles_revision_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"

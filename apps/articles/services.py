@@ -1,0 +1,217 @@
+"""Writes for articles: import (normalise, size limit), metadata and body edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.articles.models import Article, ArticleRevision
+
+
+class ArticleError(Exception):
+    """A request about an article that cannot be carried out; the message is for the user."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ArticleTooLarge(ArticleError):
+    code = "too_large"
+
+
+class ArticleConflict(ArticleError):
+    code = "conflict"
+
+    def __init__(self, message: str, *, current: Article) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def body_normalize(text: str) -> str:
+    """The canonical body: Unicode NFC, `\\n` newlines, no trailing whitespace at the end.
+    Offsets of every annotation point into this form."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    return text.rstrip()
+
+
+def body_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _checked_body(raw: str) -> str:
+    if "\x00" in raw:
+        raise ArticleError("The text contains NUL characters; is it a binary file?", field="body")
+    body = body_normalize(raw)
+    if not body.strip():
+        raise ArticleError("The article body is empty.", field="body")
+    limit = settings.ARTICLE_MAX_CHARS
+    if len(body) > limit:
+        raise ArticleTooLarge(
+            f"The article body has {len(body):,} characters; the limit is {limit:,} (ARTICLE_MAX_CHARS). "
+            "Split it into several articles.",
+            field="body",
+        )
+    return body
+
+
+def _checked_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise ArticleError("An article needs a title.", field="title")
+    if len(title) > 500:
+        raise ArticleError("The title is longer than 500 characters.", field="title")
+    return title
+
+
+def _after_body_change(article: Article) -> None:
+    """Extraction, then the checks, run in the worker once the change is committed."""
+    from apps.extraction.tasks import extract_article
+
+    transaction.on_commit(lambda: extract_article.delay(article_id=article.pk))
+
+
+@transaction.atomic
+def article_import(
+    *,
+    title: str,
+    body: str,
+    source: str = "",
+    byline: str = "",
+    url: str = "",
+    language: str = "en",
+    published_on: dt.date | None = None,
+    event_on: dt.date | None = None,
+    external_id: str | None = None,
+    created_by=None,
+) -> Article:
+    """Create an article (or, for a known `external_id`, update it) from raw text."""
+    clean_body = _checked_body(body)
+    clean_title = _checked_title(title)
+    if external_id:
+        existing = Article.objects.select_for_update().filter(external_id=external_id).first()
+        if existing is not None:
+            article_update_metadata(
+                article=existing,
+                user=created_by,
+                title=clean_title,
+                source=source,
+                byline=byline,
+                url=url,
+                language=language,
+                published_on=published_on,
+                event_on=event_on,
+            )
+            if existing.body != clean_body:
+                article_update_body(
+                    article=existing,
+                    body=clean_body,
+                    user=created_by,
+                    expected_revision=existing.revision,
+                )
+            return existing
+    article = Article(
+        title=clean_title,
+        body=clean_body,
+        body_sha256=body_sha256(clean_body),
+        source=source.strip(),
+        byline=byline.strip(),
+        url=url.strip(),
+        language=language or "en",
+        published_on=published_on,
+        event_on=event_on,
+        external_id=external_id or None,
+        created_by=created_by,
+    )
+    article.full_clean(exclude=["body_sha256"])
+    article.save()
+    ArticleRevision.objects.create(
+        article=article,
+        number=1,
+        title=article.title,
+        body=article.body,
+        body_sha256=article.body_sha256,
+        created_by=created_by,
+        note="imported",
+    )
+    _after_body_change(article)
+    return article
+
+
+@transaction.atomic
+def article_update_metadata(*, article: Article, user, **fields: Any) -> Article:
+    allowed = {"title", "source", "byline", "url", "language", "published_on", "event_on", "status"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ArticleError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    if "title" in fields:
+        fields["title"] = _checked_title(fields["title"])
+    changed = [name for name, value in fields.items() if getattr(article, name) != value]
+    if not changed:
+        return article
+    for name in changed:
+        setattr(article, name, fields[name])
+    article.full_clean(exclude=["body_sha256"])
+    article._change_reason = "metadata edited"
+    article.save()
+    if {"published_on", "event_on"} & set(changed):
+        from apps.checks.services import article_check_request
+
+        article_check_request(article=article)
+    return article
+
+
+@transaction.atomic
+def article_update_body(
+    *, article: Article, body: str, user, expected_revision: int, note: str = ""
+) -> Article:
+    """Replace the body: keep the old one as a revision, re-anchor every annotation."""
+    from apps.annotations.services import spans_reanchor
+
+    clean_body = _checked_body(body)
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    if locked.revision != expected_revision:
+        raise ArticleConflict(
+            f"The article was changed by someone else (now at revision {locked.revision}, you edited "
+            f"revision {expected_revision}). Reload it and apply your edit again.",
+            current=locked,
+        )
+    if locked.body == clean_body:
+        return locked
+    old_body = locked.body
+    locked.body = clean_body
+    locked.body_sha256 = body_sha256(clean_body)
+    locked.revision += 1
+    locked._change_reason = note or "body edited"
+    locked.save()
+    ArticleRevision.objects.create(
+        article=locked,
+        number=locked.revision,
+        title=locked.title,
+        body=clean_body,
+        body_sha256=locked.body_sha256,
+        created_by=user,
+        note=note,
+    )
+    spans_reanchor(article=locked, old_body=old_body, user=user)
+    _after_body_change(locked)
+    article.refresh_from_db()
+    return locked
+
+
+def article_touch_status(*, article: Article) -> None:
+    """new → in progress once someone works on it (single-row, no rule beyond that)."""
+    if article.status == Article.Status.NEW:
+        Article.objects.filter(pk=article.pk, status=Article.Status.NEW).update(
+            status=Article.Status.IN_PROGRESS, updated_at=timezone.now()
+        )

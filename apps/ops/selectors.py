@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count
+
+from apps.ops.models import WorkerHeartbeat
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"ok": True, "engine": connection.vendor}
+    except Exception as exc:  # any driver error means "not answering"
+        return {"ok": False, "engine": connection.vendor, "error": str(exc).splitlines()[0][:200]}
+
+
+def _check_broker() -> dict:
+    from kombu import Connection
+
+    from config.celery import app
+
+    url = app.conf.broker_url
+    transport = url.split("://", 1)[0]
+    try:
+        # A fresh connection, not the pool: the question is whether the broker answers now.
+        with Connection(url, transport_options=app.conf.broker_transport_options, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"ok": True, "transport": transport}
+    except Exception as exc:  # kombu raises many kinds; any means "not answering"
+        return {"ok": False, "transport": transport, "error": str(exc).splitlines()[0][:200]}
+
+
+def health_report() -> dict:
+    database = _check_database()
+    broker = _check_broker()
+    report = {"ok": database["ok"] and broker["ok"], "database": database, "broker": broker}
+    if database["ok"]:
+        last = (
+            WorkerHeartbeat.objects.order_by("-answered_at")
+            .values("answered_at", "hostname", "pid")
+            .first()
+        )
+        report["worker_last_heartbeat"] = last["answered_at"].isoformat() if last else None
+    return report
+
+
+def dashboard_for_user(*, user) -> dict:
+    from apps.annotations.models import SPAN_MODELS, ReviewState
+    from apps.articles.models import Article
+    from apps.checks.models import Finding
+
+    article_counts = dict(Article.objects.values_list("status").annotate(n=Count("id")).order_by())
+    span_counts = {}
+    for kind, model in SPAN_MODELS.items():
+        span_counts[kind] = dict(
+            model.objects.values_list("review_state").annotate(n=Count("id")).order_by()
+        )
+    my_queue = []
+    for model in SPAN_MODELS.values():
+        my_queue.extend(
+            model.objects.filter(created_by=user, review_state=ReviewState.PROPOSED)
+            .select_related("article")
+            .order_by("-created_at", "-id")[:10]
+        )
+    my_queue.sort(key=lambda span: span.created_at, reverse=True)
+    recent_findings = (
+        Finding.objects.open().select_related("article").order_by("-updated_at", "-id")[:10]
+    )
+    return {
+        "article_counts": [
+            (label, article_counts.get(value, 0)) for value, label in Article.Status.choices
+        ],
+        "span_counts": [
+            (
+                kind,
+                [(label, span_counts[kind].get(value, 0)) for value, label in ReviewState.choices],
+            )
+            for kind in SPAN_MODELS
+        ],
+        "my_queue": my_queue[:10],
+        "recent_findings": recent_findings,
+    }

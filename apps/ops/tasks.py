@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import os
+import socket
+
+from celery import shared_task
+
+
+@shared_task(name="ops.heartbeat")
+def heartbeat(*, token: str) -> None:
+    """Written by the worker process so that a sender can see the task was really processed."""
+    from apps.ops.models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.get_or_create(
+        token=token, defaults={"hostname": socket.gethostname(), "pid": os.getpid()}
+    )

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("apps.ops.urls")),
+    path("accounts/", include("apps.accounts.urls")),
+    path("articles/", include("apps.articles.urls")),
+    path("annotations/", include("apps.annotations.urls")),
+    path("kb/", include("apps.knowledge.urls")),
+    path("checks/", include("apps.checks.urls")),
+    path("api/", include("apps.api.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_by_default(request):
+    """Tasks run inline unless a test starts a real worker (the `worker` fixture)."""
+    if "worker" in request.fixturenames:
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def annotator(db):
+    return UserFactory(username="anna", role="annotator")
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="rita", role="reviewer")
+
+
+@pytest.fixture
+def reviewer2(db):
+    return UserFactory(username="rob", role="reviewer")
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="edith", role="editor")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but with no Factdesk role."""
+    return UserFactory(username="olga")
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] or "postgres"
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """A real `celery worker` in its own process, on the configured broker, against the test
+    database, consuming a queue of its own (so stray messages of other runs never reach it)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.queue = f"test-{uuid.uuid4().hex[:12]}"
+        self.log_path = tmp_path / f"{self.queue}.log"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"},
+            "DEBUG": "1",
+            "DATABASE_URL": _database_url(),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "CELERY_QUEUE": self.queue,
+            "FACTDESK_VAR_DIR": str(settings.VAR_DIR),
+            "FACTDESK_BROKER_DIR": str(settings.BROKER_DIR),
+            "CELERY_VISIBILITY_TIMEOUT": "5",
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-Q",
+                self.queue,
+                "-n",
+                f"{self.queue}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def wait_for(self, condition, *, timeout: float = 30.0, what: str = "the worker") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            if self.process and self.process.poll() is not None:
+                raise AssertionError(
+                    f"{what}: worker exited with {self.process.returncode}\n{self.log()[-3000:]}"
+                )
+            time.sleep(0.2)
+        raise AssertionError(
+            f"timed out waiting for {what}\n--- worker log ---\n{self.log()[-3000:]}"
+        )
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """Start a real worker; tasks sent by the test go to it through the real broker."""
+    process = WorkerProcess(tmp_path)
+    previous_queue = celery_app.conf.task_default_queue
+    previous_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_default_queue = process.queue
+    celery_app.conf.task_always_eager = False
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+        celery_app.conf.task_default_queue = previous_queue
+        celery_app.conf.task_always_eager = previous_eager
+        from django.db import connections
+
+        connections.close_all()
