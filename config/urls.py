@@ -4,8 +4,11 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.ops.urls")),
     path("accounts/", include("apps.accounts.urls")),
+    path("accounts/keys/", include("apps.accounts.keys_urls")),
     path("articles/", include("apps.articles.urls")),
     path("annotations/", include("apps.annotations.urls")),
+    path("review/", include("apps.annotations.review_urls")),
+    path("history/", include("apps.ops.history_urls")),
     path("kb/", include("apps.knowledge.urls")),
     path("checks/", include("apps.checks.urls")),
     path("api/", include("apps.api.urls")),

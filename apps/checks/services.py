@@ -27,3 +27,16 @@ def article_checks_run(*, article_id: int) -> None:
 
 def checks_sweep_stale() -> None:
     return None
+
+
+def kb_changed(*, entity_ids: list[int]) -> None:
+    """Re-check, after commit, the articles that mention any of these KB entities (or hold a
+    title of these offices). Called by every KB writer."""
+    return None
+
+
+def finding_set_state(
+    *, finding, user, state: str, reason: str = "", expected_version: int | None = None
+):
+    """open → acknowledged / resolved / dismissed (reason required), by a reviewer."""
+    raise NotImplementedError

@@ -25,7 +25,9 @@ def _check_broker() -> dict:
     transport = url.split("://", 1)[0]
     try:
         # A fresh connection, not the pool: the question is whether the broker answers now.
-        with Connection(url, transport_options=app.conf.broker_transport_options, connect_timeout=2) as conn:
+        with Connection(
+            url, transport_options=app.conf.broker_transport_options, connect_timeout=2
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return {"ok": True, "transport": transport}
     except Exception as exc:  # kombu raises many kinds; any means "not answering"
