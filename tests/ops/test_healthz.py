@@ -17,9 +17,9 @@ def test_it_reports_database_and_broker(client):
 def test_it_answers_503_when_the_broker_is_down(client, monkeypatch):
     from config.celery import app
 
+    previous = app.conf.broker_url
     # Celery reads CELERY_BROKER_URL from the environment before its configuration.
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
-    previous = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     try:
         response = client.get("/healthz")
