@@ -38,6 +38,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 class EntityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Entity
+        skip_postgeneration_save = True
 
     label = factory.Sequence(lambda n: f"Entity {n}")
     kind = Entity.Kind.PERSON
