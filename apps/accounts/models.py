@@ -18,6 +18,15 @@ class ScopedAPIKey(AbstractAPIKey):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The key acts as this service user, created with the key and unable to log in: what a client
+    # writes is attributed to it, and apps.accounts.roles decides what it may do (see api_keys.py).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_key",
+    )
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"
