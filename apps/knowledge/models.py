@@ -57,9 +57,16 @@ class Entity(models.Model):
         return self.label
 
 
+class AliasOrigin(models.TextChoices):
+    IMPORT = "import", "imported"
+    MANUAL = "manual", "added by an editor"
+
+
 class EntityAlias(models.Model):
     """A name an entity goes by in text. The label itself is stored as an alias too, so that
     the matcher and autocomplete read one table."""
+
+    Origin = AliasOrigin
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
     alias = models.CharField(max_length=300)
@@ -67,11 +74,19 @@ class EntityAlias(models.Model):
     normalized = models.CharField(max_length=300)
     language = models.CharField(max_length=16, default="en")
     is_label = models.BooleanField(default=False)
+    # A re-import replaces the imported aliases of an entity and keeps those an editor added.
+    origin = models.CharField(
+        max_length=16, choices=AliasOrigin.choices, default=AliasOrigin.MANUAL
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "entity aliases"
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(origin__in=AliasOrigin.values),
+                name="knowledge_alias_origin_valid",
+            ),
             models.UniqueConstraint(
                 fields=["entity", "normalized"], name="knowledge_alias_unique_per_entity"
             ),
