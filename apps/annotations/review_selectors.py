@@ -1,0 +1,241 @@
+"""Reads for the review queue: proposed annotations of all four types and proposed verdicts,
+across articles, in one ordered, paginated list.
+
+The four span tables are merged with one UNION of (type, id, created_at) rows, so that paging is
+done by the database; the page's items are then loaded per type with their relations. The number
+of queries is fixed (count, page, one per type present on the page, the article choices) whatever
+the length of the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.http import Http404
+
+from apps.accounts import roles
+from apps.annotations.models import (
+    SPAN_MODELS,
+    AnchoredSpan,
+    Claim,
+    ClaimKind,
+    ClaimVerdictState,
+    Origin,
+    ReviewState,
+)
+from apps.articles.models import Article
+
+PAGE_SIZE = 25
+
+# The "type" filter: the four annotation types, plus claims whose verdict awaits verification.
+QUEUE_TYPES: list[tuple[str, str]] = [
+    ("claim", "claims"),
+    ("quote", "quotes"),
+    ("mention", "entity mentions"),
+    ("date", "dates"),
+    ("verdict", "proposed verdicts"),
+]
+
+# What each span type brings along for the queue row (never the article body).
+_RELATED: dict[str, tuple[str, ...]] = {
+    "claim": ("article", "created_by", "edited_by", "verdict_by"),
+    "quote": ("article", "created_by", "edited_by", "speaker"),
+    "mention": ("article", "created_by", "edited_by", "entity", "office"),
+    "date": ("article", "created_by", "edited_by"),
+}
+_ARTICLE_FIELDS = ("article__id", "article__uuid", "article__title", "article__source")
+
+
+@dataclass
+class QueueFilters:
+    type: str = ""
+    article: str = ""  # article uuid, as text
+    origin: str = ""
+    kind: str = ""  # claim kind
+
+    @classmethod
+    def from_query(cls, data: Any) -> QueueFilters:
+        """Unknown values are dropped (shown as "any"), never an error: a stale link still works."""
+        filters = cls(
+            type=data.get("type", "").strip(),
+            article=data.get("article", "").strip(),
+            origin=data.get("origin", "").strip(),
+            kind=data.get("kind", "").strip(),
+        )
+        if filters.type not in dict(QUEUE_TYPES):
+            filters.type = ""
+        if filters.origin not in Origin.values:
+            filters.origin = ""
+        if filters.kind not in ClaimKind.values:
+            filters.kind = ""
+        return filters
+
+    def as_query(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+@dataclass
+class QueueItem:
+    """One row of the queue: a span, with what a reviewer may do to it."""
+
+    kind: str  # claim, quote, mention, date
+    span: AnchoredSpan
+    evidence_count: int = 0
+    message: str = ""  # inline message after an action (conflict, refusal, bad input)
+    message_level: str = ""  # "error" or "success"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.span.uuid}"
+
+    @property
+    def dom_id(self) -> str:
+        return f"review-{self.kind}-{self.span.uuid}"
+
+    @property
+    def review_pending(self) -> bool:
+        return self.span.review_state == ReviewState.PROPOSED
+
+    @property
+    def verdict_pending(self) -> bool:
+        return (
+            self.kind == "claim"
+            and getattr(self.span, "verdict_state", "") == ClaimVerdictState.PROPOSED
+        )
+
+    @property
+    def pending(self) -> bool:
+        return self.review_pending or self.verdict_pending
+
+
+def _span_filter(kind: str, filters: QueueFilters) -> Q | None:
+    """The WHERE clause of one span type, or None when the filters exclude the type."""
+    if filters.type == "verdict":
+        if kind != "claim":
+            return None
+        condition = Q(verdict_state=ClaimVerdictState.PROPOSED)
+    elif filters.type and filters.type != kind:
+        return None
+    elif kind == "claim":
+        condition = Q(review_state=ReviewState.PROPOSED) | Q(
+            verdict_state=ClaimVerdictState.PROPOSED
+        )
+    else:
+        condition = Q(review_state=ReviewState.PROPOSED)
+    if filters.kind:
+        if kind != "claim":
+            return None
+        condition &= Q(kind=filters.kind)
+    if filters.origin:
+        condition &= Q(origin=filters.origin)
+    if filters.article:
+        condition &= Q(article__uuid=filters.article)
+    return condition
+
+
+def queue_rows(*, filters: QueueFilters) -> models.QuerySet:
+    """(type, id, created_at) of every pending item, oldest first (a queue is worked in order)."""
+    parts = []
+    for kind, model in SPAN_MODELS.items():
+        condition = _span_filter(kind, filters)
+        if condition is None:
+            continue
+        parts.append(
+            model.objects.filter(condition)
+            .annotate(qtype=Value(kind, output_field=models.CharField()))
+            .values_list("qtype", "id", "created_at")
+            .order_by()
+        )
+    if not parts:
+        return SPAN_MODELS["claim"].objects.none().values_list("id", "id", "created_at")
+    first, *rest = parts
+    combined = first.union(*rest, all=True) if rest else first
+    return combined.order_by("created_at", "qtype", "id")
+
+
+def queue_items_load(rows: list[tuple[str, int, Any]]) -> list[QueueItem]:
+    """Load the spans named by (type, id, ...) rows, in the rows' order: one query per type."""
+    ids_by_kind: dict[str, list[int]] = {}
+    for kind, pk, *_ in rows:
+        ids_by_kind.setdefault(kind, []).append(pk)
+    loaded: dict[tuple[str, int], QueueItem] = {}
+    for kind, ids in ids_by_kind.items():
+        for span in _span_queryset(kind).filter(id__in=ids):
+            loaded[(kind, span.pk)] = QueueItem(
+                kind=kind, span=span, evidence_count=getattr(span, "evidence_count", 0)
+            )
+    return [loaded[(kind, pk)] for kind, pk, *_ in rows if (kind, pk) in loaded]
+
+
+def _span_queryset(kind: str) -> models.QuerySet:
+    model = SPAN_MODELS[kind]
+    queryset = model.objects.select_related(*_RELATED[kind]).only(
+        *[f.name for f in model._meta.concrete_fields],
+        *_ARTICLE_FIELDS,
+        *[
+            f"{rel}__{name}"
+            for rel in _RELATED[kind]
+            if rel != "article"
+            for name in (("id", "username") if rel.endswith("_by") else ("id", "uuid", "label"))
+        ],
+    )
+    if kind == "claim":
+        queryset = queryset.annotate(evidence_count=Count("evidence"))
+    return queryset
+
+
+def queue_page(*, user, filters: QueueFilters, page_number: Any = 1) -> Page:
+    if not roles.can_read(user):
+        raise PermissionDenied("You need a Factdesk role to see the review queue.")
+    paginator = Paginator(queue_rows(filters=filters), PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    page.object_list = queue_items_load(list(page.object_list))
+    return page
+
+
+def queue_articles() -> list[tuple[str, str]]:
+    """(uuid, title) of the articles that have anything in the queue, for the article filter."""
+    pending = Q()
+    for kind, model in SPAN_MODELS.items():
+        condition = _span_filter(kind, QueueFilters())
+        pending |= Exists(model.objects.filter(condition, article=OuterRef("pk")))
+    return [
+        (str(uuid), title)
+        for uuid, title in Article.objects.filter(pending)
+        .order_by("title", "id")
+        .values_list("uuid", "title")
+    ]
+
+
+def queue_item_get(*, kind: str, span_uuid, user) -> QueueItem:
+    """One item of the queue (whatever its state now), with the read permission checked."""
+    if not roles.can_read(user):
+        raise PermissionDenied("You need a Factdesk role to see annotations.")
+    if kind not in SPAN_MODELS:
+        raise Http404("No such annotation type.")
+    try:
+        span = _span_queryset(kind).get(uuid=span_uuid)
+    except SPAN_MODELS[kind].DoesNotExist:
+        raise Http404("No such annotation; it may have been deleted.") from None
+    return QueueItem(kind=kind, span=span, evidence_count=getattr(span, "evidence_count", 0))
+
+
+def queue_counts_for_reviewer(*, user) -> dict[str, int]:
+    """How many pending items a reviewer could act on (not their own work), by type."""
+    counts: dict[str, int] = {}
+    if not roles.can_review(user):
+        return counts
+    for kind, model in SPAN_MODELS.items():
+        own = Q(created_by=user) | Q(edited_by=user)
+        counts[kind] = model.objects.filter(review_state=ReviewState.PROPOSED).exclude(own).count()
+    counts["verdict"] = (
+        Claim.objects.filter(verdict_state=ClaimVerdictState.PROPOSED)
+        .exclude(Q(created_by=user) | Q(verdict_by=user))
+        .count()
+    )
+    return counts
