@@ -1,46 +1,350 @@
 """Finding a span again after the body changed (pure functions, no database).
 
-Order, cheapest and surest first:
-1. position: the edit (common prefix / common suffix of old and new body) did not touch the span,
-   so it stays or shifts by the edit's length difference;
-2. quote: the exact text occurs in the new body; the occurrence whose prefix/suffix context
-   matches best, then the one nearest the expected position, wins;
-3. fuzzy: a bounded window around the expected position is searched for the most similar text
-   (difflib ratio >= FUZZY_MIN_RATIO); found text may differ from the old `exact`.
+The old and new bodies are compared once per edit (`body_diff`): the common prefix and suffix,
+then the middle aligned sentence by sentence (difflib on pieces, not characters, so it stays fast
+on long articles), then each changed gap trimmed to its own common prefix/suffix. The result is a
+list of equal blocks: stretches of text that are the same in both bodies.
+
+Each span is then looked for, cheapest and surest first (`Reanchorer.locate`):
+1. position: the span lies inside an equal block, so its text is untouched and it only shifts;
+2. quote: the exact text occurs in the new body (TextQuoteSelector); the occurrence whose
+   prefix/suffix context matches best, then the one nearest the expected position, wins. A far
+   occurrence with different context is not taken for a short text (a name that is mentioned
+   elsewhere is not the same mention);
+3. fuzzy: the text where the diff says the span went, and the most similar text in a bounded
+   window around the expected position (difflib ratio >= FUZZY_MIN_RATIO); the text found may
+   differ from the old `exact`. The cost of one search is bounded by the window and by
+   FUZZY_MAX_LENGTH, whatever the length of the article.
 None means the span is gone (an orphan)."""
 
 from __future__ import annotations
 
+import bisect
 import difflib
-import os
+import re
+from dataclasses import dataclass
+from typing import Literal
 
 FUZZY_MIN_RATIO = 0.75
+FUZZY_MIN_LENGTH = 8  # shorter texts are not recognised once changed
 FUZZY_WINDOW = 400  # code points searched on each side of the expected position
+# Longer spans are only compared where the diff put them, never searched for in a window
+# (a search costs O(window x length)).
+FUZZY_MAX_LENGTH = 1000
+# A quote found this close to the expected position is taken whatever its context.
+NEAR = FUZZY_WINDOW
+# ... farther away it needs this share of its prefix/suffix context to match,
+CONTEXT_MIN_SHARE = 0.5
+# ... or to be the only occurrence of a text at least this long.
+DISTINCTIVE_LENGTH = 16
+MAX_OCCURRENCES = 1000
+
+# Diff unit: a sentence-ish piece, up to . ! ? or a newline and the whitespace after it.
+_PIECE = re.compile(r"[^.!?\n]*(?:[.!?\n]+\s*|$)")
+
+Method = Literal["position", "quote", "fuzzy"]
 
 
-def _edit_region(old: str, new: str) -> tuple[int, int, int]:
-    """(common prefix length, end of the edit in old, end of the edit in new)."""
-    prefix = len(os.path.commonprefix([old, new]))
-    limit = min(len(old), len(new)) - prefix
-    suffix = 0
-    while suffix < limit and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
-        suffix += 1
-    return prefix, len(old) - suffix, len(new) - suffix
+@dataclass(frozen=True)
+class Anchor:
+    start: int
+    end: int
+    method: Method
+    ratio: float = 1.0
 
 
-def _context_score(new: str, start: int, end: int, prefix: str, suffix: str) -> int:
-    before = new[max(0, start - len(prefix)) : start]
-    after = new[end : end + len(suffix)]
-    score = 0
+def _common_prefix_len(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    step = 256
+    while i < n:
+        j = min(i + step, n)
+        if a[i:j] != b[i:j]:
+            while a[i] == b[i]:
+                i += 1
+            return i
+        i = j
+    return n
+
+
+def _common_suffix_len(a: str, b: str, limit: int) -> int:
+    """Length of the common suffix, at most `limit`."""
+    n = min(len(a), len(b), limit)
+    i = 0
+    step = 256
+    while i < n:
+        j = min(i + step, n)
+        if a[len(a) - j : len(a) - i] != b[len(b) - j : len(b) - i]:
+            while a[len(a) - 1 - i] == b[len(b) - 1 - i]:
+                i += 1
+            return i
+        i = j
+    return n
+
+
+def _pieces(text: str) -> list[str]:
+    return [piece for piece in _PIECE.findall(text) if piece]
+
+
+def _offsets(pieces: list[str]) -> list[int]:
+    offsets = [0]
+    for piece in pieces:
+        offsets.append(offsets[-1] + len(piece))
+    return offsets
+
+
+@dataclass(frozen=True)
+class BodyDiff:
+    """Equal blocks (old_start, new_start, length), increasing in both bodies."""
+
+    blocks: tuple[tuple[int, int, int], ...]
+    old_len: int
+    new_len: int
+    starts: tuple[int, ...]  # old_start of each block, for bisect
+
+    def _block_before(self, position: int) -> int:
+        """Index of the last block starting at or before `position` (-1 if none)."""
+        return bisect.bisect_right(self.starts, position) - 1
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        """New offsets of [start, end) if it lies inside one equal block, else None."""
+        index = self._block_before(start)
+        if index < 0:
+            return None
+        old_start, new_start, length = self.blocks[index]
+        if end <= old_start + length:
+            shift = new_start - old_start
+            return start + shift, end + shift
+        return None
+
+    def point(self, position: int, *, is_end: bool = False) -> int:
+        """Where an old position went. Inside a changed gap: the same distance into the gap's
+        new text, clipped to it."""
+        index = self._block_before(position - 1 if is_end else position)
+        if index >= 0:
+            old_start, new_start, length = self.blocks[index]
+            if position < old_start + length or (is_end and position == old_start + length):
+                return position + new_start - old_start
+            gap_old, gap_new = old_start + length, new_start + length
+        else:
+            gap_old = gap_new = 0
+        following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+        gap_new_end = following[1] if following else self.new_len
+        return gap_new + min(max(0, position - gap_old), gap_new_end - gap_new)
+
+
+def body_diff(old: str, new: str) -> BodyDiff:
+    """Equal blocks between two bodies. Linear in their length plus difflib over the sentences of
+    the changed middle (no character-level alignment of long texts)."""
+    prefix = _common_prefix_len(old, new)
+    suffix = _common_suffix_len(old, new, min(len(old), len(new)) - prefix)
+    blocks: list[tuple[int, int, int]] = []
+
+    def add(old_start: int, new_start: int, length: int) -> None:
+        if length <= 0:
+            return
+        if blocks:
+            last_old, last_new, last_len = blocks[-1]
+            if last_old + last_len == old_start and last_new + last_len == new_start:
+                blocks[-1] = (last_old, last_new, last_len + length)
+                return
+        blocks.append((old_start, new_start, length))
+
+    def add_gap(old_start: int, old_end: int, new_start: int, new_end: int) -> None:
+        """A changed stretch: keep what it starts and ends with in common."""
+        a, b = old[old_start:old_end], new[new_start:new_end]
+        head = _common_prefix_len(a, b)
+        tail = _common_suffix_len(a, b, min(len(a), len(b)) - head)
+        add(old_start, new_start, head)
+        add(old_end - tail, new_end - tail, tail)
+
+    add(0, 0, prefix)
+    old_mid_end, new_mid_end = len(old) - suffix, len(new) - suffix
+    a_pieces = _pieces(old[prefix:old_mid_end])
+    b_pieces = _pieces(new[prefix:new_mid_end])
+    if len(a_pieces) > 1 and len(b_pieces) > 1:
+        a_off, b_off = _offsets(a_pieces), _offsets(b_pieces)
+        matcher = difflib.SequenceMatcher(None, a_pieces, b_pieces)
+        prev_a = prev_b = 0
+        for match in matcher.get_matching_blocks():
+            add_gap(
+                prefix + a_off[prev_a],
+                prefix + a_off[match.a],
+                prefix + b_off[prev_b],
+                prefix + b_off[match.b],
+            )
+            if match.size:
+                length = a_off[match.a + match.size] - a_off[match.a]
+                add(prefix + a_off[match.a], prefix + b_off[match.b], length)
+            prev_a, prev_b = match.a + match.size, match.b + match.size
+    # (a middle of one piece or less was already trimmed by the common prefix/suffix)
+    add(old_mid_end, new_mid_end, suffix)
+    return BodyDiff(
+        blocks=tuple(blocks),
+        old_len=len(old),
+        new_len=len(new),
+        starts=tuple(block[0] for block in blocks),
+    )
+
+
+def _context_share(body: str, start: int, end: int, prefix: str, suffix: str) -> float:
+    """Share of the stored prefix/suffix that still surrounds body[start:end] (0..1)."""
+    total = len(prefix) + len(suffix)
+    if total == 0:
+        return 0.0
+    before = body[max(0, start - len(prefix)) : start]
+    after = body[end : end + len(suffix)]
+    matched = 0
     for a, b in zip(reversed(before), reversed(prefix), strict=False):
         if a != b:
             break
-        score += 1
+        matched += 1
     for a, b in zip(after, suffix, strict=False):
         if a != b:
             break
-        score += 1
-    return score
+        matched += 1
+    return matched / total
+
+
+def _ratio(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < FUZZY_MIN_RATIO or matcher.quick_ratio() < FUZZY_MIN_RATIO:
+        return 0.0
+    return matcher.ratio()
+
+
+def _trim(body: str, start: int, end: int) -> tuple[int, int]:
+    """Do not start or end a span inside whitespace."""
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _word_edges(text: str, position: int, reach: int) -> list[int]:
+    """`position` and the nearest word boundaries within `reach` on either side."""
+    edges = {position}
+    for step in (-1, 1):
+        p = position
+        for _ in range(reach):
+            p += step
+            if p <= 0 or p >= len(text):
+                edges.add(max(0, min(p, len(text))))
+                break
+            if text[p - 1].isspace() != text[p].isspace():
+                edges.add(p)
+                break
+    return sorted(edges)
+
+
+class Reanchorer:
+    """Re-anchors the spans of one body edit; the diff is computed once for all of them."""
+
+    def __init__(self, old_body: str, new_body: str) -> None:
+        self.old = old_body
+        self.new = new_body
+        self.diff = body_diff(old_body, new_body)
+
+    def locate(
+        self, *, start: int, end: int, exact: str, prefix: str = "", suffix: str = ""
+    ) -> Anchor | None:
+        if not exact:
+            return None
+        text_was_there = 0 <= start < end <= len(self.old) and self.old[start:end] == exact
+        # 1. untouched by the edit
+        if text_was_there:
+            moved = self.diff.span(start, end)
+            if moved is not None:
+                return Anchor(moved[0], moved[1], "position")
+        expected = self.diff.point(min(max(start, 0), len(self.old)))
+        # 2. the exact text elsewhere, best context first, then nearest
+        found = self._quote(exact, prefix, suffix, expected)
+        if found is not None:
+            return found
+        # 3. fuzzy, where the diff put it and near there
+        return self._fuzzy(start, end, exact, expected, text_was_there)
+
+    def _quote(self, exact: str, prefix: str, suffix: str, expected: int) -> Anchor | None:
+        body = self.new
+        candidates: list[tuple[float, int, int]] = []
+        position = body.find(exact)
+        while position >= 0 and len(candidates) < MAX_OCCURRENCES:
+            share = _context_share(body, position, position + len(exact), prefix, suffix)
+            candidates.append((share, abs(position - expected), position))
+            position = body.find(exact, position + 1)
+        unique = len(candidates) == 1
+        accepted = [
+            c
+            for c in candidates
+            if c[1] <= NEAR
+            or c[0] >= CONTEXT_MIN_SHARE
+            or (unique and len(exact) >= DISTINCTIVE_LENGTH)
+        ]
+        if not accepted:
+            return None
+        _, _, best = min(accepted, key=lambda c: (-c[0], c[1], c[2]))
+        return Anchor(best, best + len(exact), "quote")
+
+    def _fuzzy(
+        self, start: int, end: int, exact: str, expected: int, text_was_there: bool
+    ) -> Anchor | None:
+        if len(exact.strip()) < FUZZY_MIN_LENGTH:
+            return None
+        body = self.new
+        options: list[tuple[int, int]] = []
+        if text_was_there:
+            # Where the diff says the span's ends went: an edit inside the span lands here.
+            options.append(
+                (self.diff.point(start), self.diff.point(end, is_end=True)),
+            )
+        if len(exact) <= FUZZY_MAX_LENGTH:
+            options.extend(self._window_candidates(exact, expected))
+        best: tuple[float, int, int] | None = None
+        seen: set[tuple[int, int]] = set()
+        for s, e in options:
+            s, e = _trim(body, s, e)
+            if e <= s or (s, e) in seen:
+                continue
+            seen.add((s, e))
+            ratio = _ratio(body[s:e], exact)
+            if ratio >= FUZZY_MIN_RATIO and (best is None or ratio > best[0]):
+                best = (ratio, s, e)
+        if best is None:
+            return None
+        ratio, s, e = best
+        return Anchor(s, e, "fuzzy", ratio)
+
+    def _window_candidates(self, exact: str, expected: int) -> list[tuple[int, int]]:
+        """Align `exact` on the most similar stretch of a bounded window around `expected`."""
+        length = len(exact)
+        lo = max(0, expected - FUZZY_WINDOW)
+        hi = min(len(self.new), expected + length + FUZZY_WINDOW)
+        window = self.new[lo:hi]
+        matcher = difflib.SequenceMatcher(None, window, exact, autojunk=False)
+        blocks = [block for block in matcher.get_matching_blocks() if block.size]
+        if not blocks:
+            return []
+        # The longest common stretch fixes the alignment; matches far off that diagonal are
+        # chance (a common word elsewhere in the window) and are ignored.
+        anchor = max(blocks, key=lambda block: block.size)
+        if anchor.size < 3:
+            return []
+        diagonal = anchor.a - anchor.b
+        slack = max(8, length // 4)
+        kept = [block for block in blocks if abs((block.a - block.b) - diagonal) <= slack]
+        first, last = kept[0], kept[-1]
+        s = max(0, first.a - first.b)
+        e = min(len(window), last.a + last.size + (length - last.b - last.size))
+        if e <= s:
+            return []
+        reach = max(4, length // 8)
+        return [
+            (lo + s2, lo + e2)
+            for s2 in _word_edges(window, s, reach)
+            for e2 in _word_edges(window, e, reach)
+            if e2 > s2
+        ]
 
 
 def reanchor(
@@ -53,64 +357,8 @@ def reanchor(
     prefix: str = "",
     suffix: str = "",
 ) -> tuple[int, int] | None:
-    if old_body == new_body and new_body[start:end] == exact:
-        return start, end
-    edit_start, old_edit_end, new_edit_end = _edit_region(old_body, new_body)
-    delta = new_edit_end - old_edit_end
-    # 1. untouched by the edit
-    if end <= edit_start and new_body[start:end] == exact:
-        return start, end
-    if start >= old_edit_end and new_body[start + delta : end + delta] == exact:
-        return start + delta, end + delta
-    expected = (
-        start if start < edit_start else start + delta if start >= old_edit_end else edit_start
+    """One span; for many spans of the same edit use Reanchorer (the diff is computed once)."""
+    found = Reanchorer(old_body, new_body).locate(
+        start=start, end=end, exact=exact, prefix=prefix, suffix=suffix
     )
-    # 2. the exact text elsewhere, best context first, then nearest
-    candidates: list[tuple[int, int, int]] = []
-    position = new_body.find(exact)
-    while position >= 0 and len(candidates) < 1000:
-        score = _context_score(new_body, position, position + len(exact), prefix, suffix)
-        candidates.append((-score, abs(position - expected), position))
-        position = new_body.find(exact, position + 1)
-    if candidates:
-        _, _, best = min(candidates)
-        return best, best + len(exact)
-    # 3. fuzzy, near where it should be
-    return _fuzzy(new_body, exact, expected)
-
-
-def _fuzzy(body: str, exact: str, expected: int) -> tuple[int, int] | None:
-    length = len(exact)
-    if length < 8:
-        return None  # too short to recognise once changed
-    lo = max(0, expected - FUZZY_WINDOW)
-    hi = min(len(body), expected + length + FUZZY_WINDOW)
-    window = body[lo:hi]
-    matcher = difflib.SequenceMatcher(None, window, exact, autojunk=False)
-    blocks = [b for b in matcher.get_matching_blocks() if b.size]
-    if not blocks:
-        return None
-    # Align the window on the longest common block, then try the lengths around the old one.
-    anchor = max(blocks, key=lambda b: b.size)
-    guess = anchor.a - anchor.b
-    best: tuple[float, int, int] | None = None
-    slack = max(4, length // 4)
-    for s in range(max(0, guess - slack), min(len(window), guess + slack) + 1):
-        for e in range(max(s + 1, s + length - slack), min(len(window), s + length + slack) + 1):
-            ratio = difflib.SequenceMatcher(None, window[s:e], exact, autojunk=False).quick_ratio()
-            if best is None or ratio > best[0]:
-                if ratio >= FUZZY_MIN_RATIO:
-                    ratio = difflib.SequenceMatcher(
-                        None, window[s:e], exact, autojunk=False
-                    ).ratio()
-                if best is None or ratio > best[0]:
-                    best = (ratio, s, e)
-    if best is None or best[0] < FUZZY_MIN_RATIO:
-        return None
-    _, s, e = best
-    # Do not start or end inside whitespace.
-    while s < e and window[s].isspace():
-        s += 1
-    while e > s and window[e - 1].isspace():
-        e -= 1
-    return (lo + s, lo + e) if e > s else None
+    return None if found is None else (found.start, found.end)

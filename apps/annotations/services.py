@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,14 +11,17 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from apps.accounts import roles
+from apps.annotations.anchoring import Reanchorer
 from apps.annotations.models import (
     CONTEXT_CHARS,
     SPAN_MODELS,
     AnchoredSpan,
     AnchorState,
     Claim,
+    EntityMention,
     Evidence,
     Origin,
+    Quote,
     ReviewState,
 )
 from apps.articles.models import Article
@@ -112,7 +115,62 @@ def _span_model(kind: str) -> type[AnchoredSpan]:
         ) from None
 
 
-def _validate_fields(span: AnchoredSpan, fields: dict[str, Any]) -> None:
+# Offsets inside a span's fields that also point into the body: (start, end, text) field names.
+_SUB_SPANS: dict[type[AnchoredSpan], tuple[str, str, str]] = {
+    Quote: ("attribution_start", "attribution_end", "attribution_text"),
+    EntityMention: ("title_start", "title_end", "title_text"),
+}
+_ENTITY_FIELDS = ("speaker", "entity", "office")
+
+
+def _no_nul(name: str, value: Any) -> None:
+    if isinstance(value, str) and "\x00" in value:
+        raise AnnotationError(f"The {name.replace('_', ' ')} contains NUL characters.", field=name)
+
+
+def _entity_value(name: str, value: Any) -> Any:
+    """An Entity, None, or an entity's UUID / id as sent by a form or the API."""
+    from apps.knowledge.models import Entity
+
+    if value is None or value == "" or isinstance(value, Entity):
+        return value or None
+    lookup = {"pk": value} if isinstance(value, int) and not isinstance(value, bool) else None
+    if lookup is None:
+        try:
+            lookup = {"uuid": uuid.UUID(str(value))}
+        except ValueError:
+            lookup = None
+    entity = Entity.objects.filter(**lookup).first() if lookup else None
+    if entity is None:
+        raise AnnotationError(f"Unknown entity {value!r} for {name}.", field=name)
+    return entity
+
+
+def _check_sub_span(span: AnchoredSpan, body: str, changed: set[str]) -> None:
+    """An attribution or title span given with the annotation obeys the same rules as the span:
+    inside the body, start < end, and its text is the body's text there."""
+    names = _SUB_SPANS.get(type(span))
+    if names is None or not (set(names) & changed):
+        return
+    start_name, end_name, text_name = names
+    start, end = getattr(span, start_name), getattr(span, end_name)
+    if start is None and end is None:
+        return
+    if start is None or end is None:
+        raise AnnotationError(
+            f"Give both {start_name} and {end_name}, or neither.", field=start_name
+        )
+    label = start_name.split("_")[0]
+    try:
+        # Text sent with the offsets must match them; offsets alone take the body's text.
+        given = getattr(span, text_name) if text_name in changed else None
+        text = span_check(body=body, start=start, end=end, exact=given or None)
+    except AnnotationError as exc:
+        raise AnnotationError(f"The {label} span: {exc.message}", field=start_name) from None
+    setattr(span, text_name, text)
+
+
+def _validate_fields(span: AnchoredSpan, fields: dict[str, Any], *, body: str) -> None:
     editable = {
         "claim": {"kind", "reason", "check_worthiness"},
         "quote": {
@@ -133,7 +191,11 @@ def _validate_fields(span: AnchoredSpan, fields: dict[str, Any]) -> None:
             f"Unknown field(s) for a {_kind_of(span)}: {', '.join(sorted(unknown))}."
         )
     for name, value in fields.items():
+        _no_nul(name, value)
+        if name in _ENTITY_FIELDS:
+            value = _entity_value(name, value)
         setattr(span, name, value)
+    _check_sub_span(span, body, set(fields))
     try:
         span.full_clean(
             exclude=[
@@ -149,8 +211,16 @@ def _validate_fields(span: AnchoredSpan, fields: dict[str, Any]) -> None:
             ]
         )
     except ValidationError as exc:
-        first_field, messages = next(iter(exc.message_dict.items()))
-        raise AnnotationError(f"{first_field}: {' '.join(messages)}", field=first_field) from None
+        raise _validation_error(exc) from None
+
+
+def _validation_error(exc: ValidationError) -> AnnotationError:
+    first_field, messages = next(iter(exc.message_dict.items()))
+    if first_field == "__all__":
+        return AnnotationError(" ".join(messages))
+    return AnnotationError(
+        f"{first_field.replace('_', ' ')}: {' '.join(messages)}", field=first_field
+    )
 
 
 def _kind_of(span: AnchoredSpan) -> str:
@@ -175,8 +245,14 @@ def annotation_create(
     fields: dict[str, Any] | None = None,
 ) -> AnchoredSpan:
     model = _span_model(kind)
-    if origin == Origin.MANUAL and not roles.can_annotate(user):
+    if origin not in Origin.values:
+        raise AnnotationError(f"Unknown origin {origin!r}.", field="origin")
+    # Automatic proposals come from the extraction task (no user); a person always needs the role.
+    if (origin == Origin.MANUAL or user is not None) and not roles.can_annotate(user):
         raise NotAllowed("Only annotators and editors can create annotations.")
+    # Lock the article: a body edit running at the same time either finishes first (and the
+    # offsets are checked against its new body) or waits and re-anchors this span too.
+    article = Article.objects.select_for_update().get(pk=article.pk)
     text = span_check(body=article.body, start=start, end=end, exact=exact)
     prefix, suffix = span_context(article.body, start, end)
     span = model(
@@ -191,7 +267,9 @@ def annotation_create(
         confidence=confidence,
         created_by=user,
     )
-    _validate_fields(span, fields or {})
+    _validate_fields(span, fields or {}, body=article.body)
+    if user is not None and user.pk is not None:
+        span._history_user = user
     span.save()
     from apps.articles.services import article_touch_status
     from apps.checks.services import article_check_request
@@ -213,9 +291,11 @@ def _locked(span: AnchoredSpan, expected_version: int | None) -> AnchoredSpan:
     return current
 
 
-def _bump(span: AnchoredSpan, reason: str) -> None:
+def _bump(span: AnchoredSpan, reason: str, *, user=None) -> None:
     span.version += 1
     span._change_reason = reason
+    if user is not None and user.pk is not None:
+        span._history_user = user  # the history records who, also outside a request
     span.save()
 
 
@@ -223,17 +303,18 @@ def _bump(span: AnchoredSpan, reason: str) -> None:
 def annotation_update(
     *, span: AnchoredSpan, user, expected_version: int | None, fields: dict[str, Any]
 ) -> AnchoredSpan:
-    """A person edits an annotation's fields. An edited rejected item goes back to proposed."""
+    """A person edits an annotation's fields. An edited reviewed item goes back to proposed: an
+    approval covers what the reviewer saw, not what was changed after it (four eyes)."""
     if not roles.can_annotate(user):
         raise NotAllowed("Only annotators and editors can edit annotations.")
     current = _locked(span, expected_version)
-    _validate_fields(current, fields)
+    _validate_fields(current, fields, body=current.article.body)
     current.edited_by = user
     current.edited_at = timezone.now()
-    if current.review_state == ReviewState.REJECTED:
+    if current.review_state in (ReviewState.REJECTED, ReviewState.APPROVED):
+        current.review_note = f"edited after it was {current.review_state}; review it again"
         current.review_state = ReviewState.PROPOSED
-        current.review_note = "edited after rejection"
-    _bump(current, "edited")
+    _bump(current, "edited", user=user)
     from apps.checks.services import article_check_request
 
     article_check_request(article=current.article)
@@ -252,11 +333,17 @@ def annotation_review(
     if not roles.can_review(user):
         raise NotAllowed("Only reviewers and editors can approve or reject annotations.")
     note = (note or "").strip()
+    _no_nul("note", note)
     if not approve and not note:
         raise AnnotationError("Give a reason for rejecting.", field="note")
     current = _locked(span, expected_version)
     if _is_own_work(current, user):
         raise NotAllowed("You cannot review your own work; another reviewer has to.")
+    if approve and current.anchor_state == AnchorState.ORPHANED:
+        raise AnnotationError(
+            f"This {_kind_of(current)}'s text is no longer in the article (an edit removed it), "
+            "so it cannot be approved; reject it, or re-create it on the current text."
+        )
     target = ReviewState.APPROVED if approve else ReviewState.REJECTED
     if current.review_state == target:
         raise Conflict(f"This {_kind_of(current)} is already {target}.", current=current)
@@ -264,7 +351,7 @@ def annotation_review(
     current.reviewed_by = user
     current.reviewed_at = timezone.now()
     current.review_note = note
-    _bump(current, "approved" if approve else "rejected")
+    _bump(current, "approved" if approve else "rejected", user=user)
     return current
 
 
@@ -274,13 +361,18 @@ def annotation_delete(*, span: AnchoredSpan, user, expected_version: int | None)
     current = _locked(span, expected_version)
     if not (
         roles.can_edit(user)
-        or (current.created_by_id == user.pk and current.review_state == ReviewState.PROPOSED)
+        or (
+            roles.can_annotate(user)
+            and current.created_by_id == user.pk
+            and current.review_state == ReviewState.PROPOSED
+        )
     ):
         raise NotAllowed(
             "Only an editor, or the author of an unreviewed annotation, can delete it."
         )
     article = current.article
     current._change_reason = "deleted"
+    current._history_user = user
     current.delete()
     from apps.checks.services import article_check_request
 
@@ -323,6 +415,14 @@ def claim_verdict_propose(
         raise AnnotationError(
             "The rating is a whole number from 1 (false) to 5 (true).", field="rating"
         )
+    rating_label = (rating_label or "").strip()
+    summary = (summary or "").strip()
+    _no_nul("rating_label", rating_label)
+    _no_nul("summary", summary)
+    if len(rating_label) > 100:
+        raise AnnotationError(
+            "The rating label is longer than 100 characters.", field="rating_label"
+        )
     current = _locked(claim, expected_version)
     if current.verdict_state == Claim.VerdictState.VERIFIED:
         raise Conflict(
@@ -331,15 +431,13 @@ def claim_verdict_propose(
         )
     current.verdict = verdict
     current.rating = rating
-    current.rating_label = (rating_label or "").strip() or (
-        RATING_LABELS.get(rating, "") if rating else ""
-    )
-    current.summary = (summary or "").strip()
+    current.rating_label = rating_label or (RATING_LABELS.get(rating, "") if rating else "")
+    current.summary = summary
     current.verdict_state = Claim.VerdictState.PROPOSED
     current.verdict_by = user
     current.verdict_at = timezone.now()
     current.verdict_note = ""
-    _bump(current, "verdict proposed")
+    _bump(current, "verdict proposed", user=user)
     return current
 
 
@@ -374,7 +472,7 @@ def claim_verify(*, claim: Claim, user, expected_version: int | None) -> Claim:
         current.review_state = ReviewState.APPROVED
         current.reviewed_by = user
         current.reviewed_at = current.verified_at
-    _bump(current, "verified")
+    _bump(current, "verified", user=user)
     return current
 
 
@@ -383,6 +481,7 @@ def claim_verdict_return(*, claim: Claim, user, expected_version: int | None, no
     if not roles.can_review(user):
         raise NotAllowed("Only reviewers and editors can send a verdict back.")
     note = (note or "").strip()
+    _no_nul("note", note)
     if not note:
         raise AnnotationError("Say why the verdict is sent back.", field="note")
     current = _locked(claim, expected_version)
@@ -395,7 +494,7 @@ def claim_verdict_return(*, claim: Claim, user, expected_version: int | None, no
     current.verdict_note = note
     current.verified_by = None
     current.verified_at = None
-    _bump(current, "verdict sent back")
+    _bump(current, "verdict sent back", user=user)
     return current
 
 
@@ -405,6 +504,13 @@ def evidence_add(
 ) -> Evidence:
     if not roles.can_annotate(user):
         raise NotAllowed("Only annotators and editors can add evidence.")
+    for name, value in (
+        ("url", url),
+        ("title", title),
+        ("quoted_passage", quoted_passage),
+        ("note", note),
+    ):
+        _no_nul(name, value)
     evidence = Evidence(
         claim=claim,
         url=(url or "").strip(),
@@ -418,8 +524,8 @@ def evidence_add(
     try:
         evidence.full_clean(exclude=["claim", "created_by"])
     except ValidationError as exc:
-        first_field, messages = next(iter(exc.message_dict.items()))
-        raise AnnotationError(f"{first_field}: {' '.join(messages)}", field=first_field) from None
+        raise _validation_error(exc) from None
+    evidence._history_user = user
     evidence.save()
     Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
     return evidence
@@ -435,62 +541,154 @@ def evidence_remove(*, evidence: Evidence, user) -> None:
             "The evidence of a verified claim cannot be removed; send the verdict back first."
         )
     evidence._change_reason = "removed"
+    evidence._history_user = user
     evidence.delete()
     Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
 
 
 # --- Re-anchoring after a body edit -----------------------------------------------------------
 
+_MOVED_FIELDS = ["start", "end", "prefix", "suffix", "updated_at"]
+
+
+def _sub_span_reanchor(span: AnchoredSpan, anchorer: Reanchorer) -> tuple[list[str], bool]:
+    """Move an attribution / title span along; if its text is gone, drop the offsets but keep the
+    words as written. Returns the names of the fields it changed and whether it dropped them."""
+    names = _SUB_SPANS.get(type(span))
+    if names is None:
+        return [], False
+    start_name, end_name, text_name = names
+    start, end = getattr(span, start_name), getattr(span, end_name)
+    if start is None or end is None:
+        return [], False
+    old_text = anchorer.old[start:end] if end <= len(anchorer.old) else ""
+    text = getattr(span, text_name) or old_text
+    found = anchorer.locate(start=start, end=end, exact=text)
+    changed: list[str] = []
+    if found is None or found.method == "fuzzy":
+        # An attribution that no longer reads the same is not moved to similar words.
+        setattr(span, start_name, None)
+        setattr(span, end_name, None)
+        changed += [start_name, end_name]
+        if not getattr(span, text_name):
+            setattr(span, text_name, old_text)
+            changed.append(text_name)
+        return changed, True
+    if (found.start, found.end) != (start, end):
+        setattr(span, start_name, found.start)
+        setattr(span, end_name, found.end)
+        changed += [start_name, end_name]
+    return changed, False
+
 
 def spans_reanchor(*, article: Article, old_body: str, user=None) -> dict[str, int]:
-    """Move every span of `article` from `old_body` to the article's current body.
-    See apps.annotations.anchoring for the strategy; spans that cannot be found become orphans."""
-    from apps.annotations.anchoring import reanchor
+    """Move every span of `article` from `old_body` to the article's current body (called by
+    article_update_body inside its transaction, with the article row locked).
 
+    See apps.annotations.anchoring for how a span is found again. What happens to it:
+    - same text, same or shifted place ("kept" / "moved"): offsets and context updated in bulk;
+      no new version, so nobody's open form goes stale because text was added elsewhere;
+    - found, but its text changed ("changed"): new offsets and text, a new version and a history
+      entry; an approved span goes back to proposed with a note (it must be reviewed again);
+    - not found ("orphaned"): kept with its last offsets and text, anchor_state orphaned, a new
+      version and a history entry; an approved one goes back to proposed with a note. Orphans are
+      never deleted: they stay listed and reviewable, and the ANCHORS check reports them;
+    - an orphan whose text is found again is anchored again ("reanchored")."""
+    anchorer = Reanchorer(old_body, article.body)
     new_body = article.body
-    counts = {"kept": 0, "moved": 0, "orphaned": 0}
+    now = timezone.now()
+    counts = {"kept": 0, "moved": 0, "changed": 0, "orphaned": 0, "reanchored": 0}
     for model in SPAN_MODELS.values():
-        spans: Iterable[AnchoredSpan] = (
-            model.objects.select_for_update().filter(article=article).order_by("id")
-        )
+        shifted: dict[int, list[int]] = {}  # shift -> ids of spans that only moved by it
+        moved: list[AnchoredSpan] = []  # spans whose context or sub-span changed too
+        moved_fields = set(_MOVED_FIELDS)
+        spans = model.objects.select_for_update().filter(article=article).order_by("id")
         for span in spans:
-            result = reanchor(
-                old_body=old_body,
-                new_body=new_body,
+            was_orphan = span.anchor_state == AnchorState.ORPHANED
+            found = anchorer.locate(
                 start=span.start,
                 end=span.end,
                 exact=span.exact,
                 prefix=span.prefix,
                 suffix=span.suffix,
             )
-            if result is None:
-                if span.anchor_state != AnchorState.ORPHANED:
-                    span.anchor_state = AnchorState.ORPHANED
+            if found is None:
+                counts["orphaned"] += 1
+                if was_orphan:
+                    continue
+                span.anchor_state = AnchorState.ORPHANED
+                if span.review_state == ReviewState.APPROVED:
+                    span.review_state = ReviewState.PROPOSED
+                    span.review_note = (
+                        "Back to proposed: its text was removed from the article by an edit "
+                        f"(revision {article.revision}). Review it again."
+                    )
+                _sub_span_reanchor(span, anchorer)
+                _bump(span, f"orphaned by the edit to revision {article.revision}", user=user)
+                continue
+            text = new_body[found.start : found.end]
+            prefix, suffix = span_context(new_body, found.start, found.end)
+            if text != span.exact or was_orphan:
+                old_exact = span.exact
+                span.start, span.end, span.exact = found.start, found.end, text
+                span.prefix, span.suffix = prefix, suffix
+                span.anchor_state = AnchorState.ANCHORED
+                _sub_span_reanchor(span, anchorer)
+                if text != old_exact:
+                    counts["changed"] += 1
                     if span.review_state == ReviewState.APPROVED:
                         span.review_state = ReviewState.PROPOSED
-                        span.review_note = "its text was removed by an edit; review again"
-                    _bump(span, "orphaned by body edit")
-                counts["orphaned"] += 1
+                        span.review_note = (
+                            f"Back to proposed: its text changed from {old_exact[:200]!r} to "
+                            f"{text[:200]!r} in an edit (revision {article.revision}). "
+                            "Review it again."
+                        )
+                    reason = f"text changed by the edit to revision {article.revision}"
+                else:
+                    counts["reanchored"] += 1
+                    reason = f"found again after the edit to revision {article.revision}"
+                _bump(span, reason, user=user)
                 continue
-            start, end = result
-            text = new_body[start:end]
-            changed_text = text != span.exact
-            if (
-                (start, end) == (span.start, span.end)
-                and not changed_text
-                and span.anchor_state == AnchorState.ANCHORED
-            ):
-                prefix, suffix = span_context(new_body, start, end)
-                if (prefix, suffix) != (span.prefix, span.suffix):
-                    type(span).objects.filter(pk=span.pk).update(prefix=prefix, suffix=suffix)
+            sub_changed, sub_dropped = _sub_span_reanchor(span, anchorer)
+            if sub_dropped:
+                span.start, span.end, span.prefix, span.suffix = (
+                    found.start,
+                    found.end,
+                    prefix,
+                    suffix,
+                )
+                counts["changed"] += 1
+                _bump(
+                    span,
+                    f"its {sub_changed[0].split('_')[0]} text was removed by the edit to "
+                    f"revision {article.revision}",
+                    user=user,
+                )
+                continue
+            if (found.start, found.end, prefix, suffix) == (
+                span.start,
+                span.end,
+                span.prefix,
+                span.suffix,
+            ) and not sub_changed:
                 counts["kept"] += 1
                 continue
-            span.start, span.end, span.exact = start, end, text
-            span.prefix, span.suffix = span_context(new_body, start, end)
-            span.anchor_state = AnchorState.ANCHORED
-            if changed_text and span.review_state == ReviewState.APPROVED:
-                span.review_state = ReviewState.PROPOSED
-                span.review_note = "its text changed in an edit; review again"
-            _bump(span, "re-anchored after body edit")
             counts["moved"] += 1
+            if (prefix, suffix) == (span.prefix, span.suffix) and not sub_changed:
+                shifted.setdefault(found.start - span.start, []).append(span.pk)
+                continue
+            span.start, span.end, span.prefix, span.suffix = found.start, found.end, prefix, suffix
+            span.updated_at = now
+            moved_fields.update(sub_changed)
+            moved.append(span)
+        # Same text, new place: no version bump, no history row (the edit itself is recorded on
+        # the article and its revisions). Most spans only shift by the length of an edit before
+        # them: one UPDATE per distinct shift; the few whose context changed are written apart.
+        for shift, ids in shifted.items():
+            for i in range(0, len(ids), 500):
+                model.objects.filter(pk__in=ids[i : i + 500]).update(
+                    start=models.F("start") + shift, end=models.F("end") + shift, updated_at=now
+                )
+        if moved:
+            model.objects.bulk_update(moved, sorted(moved_fields), batch_size=100)
     return counts

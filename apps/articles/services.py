@@ -8,9 +8,11 @@ import unicodedata
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts import roles
 from apps.articles.models import Article, ArticleRevision
 
 
@@ -27,6 +29,12 @@ class ArticleError(Exception):
 
 class ArticleTooLarge(ArticleError):
     code = "too_large"
+
+
+class ArticleNotAllowed(ArticleError):
+    """The user's role forbids this (HTTP 403)."""
+
+    code = "not_allowed"
 
 
 class ArticleConflict(ArticleError):
@@ -66,12 +74,45 @@ def _checked_body(raw: str) -> str:
 
 
 def _checked_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    if "\x00" in (title or ""):
+        raise ArticleError("The title contains NUL characters.", field="title")
+    title = unicodedata.normalize("NFC", " ".join((title or "").split()))
     if not title:
         raise ArticleError("An article needs a title.", field="title")
     if len(title) > 500:
         raise ArticleError("The title is longer than 500 characters.", field="title")
     return title
+
+
+_TEXT_FIELDS = ("source", "byline", "url", "language", "external_id")
+
+
+def _checked_text(name: str, value: Any) -> Any:
+    """Metadata text: stripped, NFC, never NUL (PostgreSQL cannot store it)."""
+    if not isinstance(value, str):
+        return value
+    if "\x00" in value:
+        raise ArticleError(f"The {name} contains NUL characters.", field=name)
+    return unicodedata.normalize("NFC", value.strip())
+
+
+def _full_clean(article: Article) -> None:
+    """Model validation (URL, lengths, choices) as an ArticleError naming the field."""
+    try:
+        article.full_clean(exclude=["body_sha256", "created_by"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        label = "article" if field == "__all__" else field.replace("_", " ")
+        raise ArticleError(
+            f"{label}: {' '.join(messages)}", field=None if field == "__all__" else field
+        ) from None
+
+
+def _require_annotator(user, action: str) -> None:
+    """`user=None` is the system (seed loader, commands); a person or an API key's service user
+    needs the annotator or editor role."""
+    if user is not None and not roles.can_annotate(user):
+        raise ArticleNotAllowed(f"Only annotators and editors can {action}.")
 
 
 def _after_body_change(article: Article) -> None:
@@ -96,8 +137,19 @@ def article_import(
     created_by=None,
 ) -> Article:
     """Create an article (or, for a known `external_id`, update it) from raw text."""
+    _require_annotator(created_by, "import articles")
     clean_body = _checked_body(body)
     clean_title = _checked_title(title)
+    source, byline, url, language = (
+        _checked_text(name, value)
+        for name, value in (
+            ("source", source),
+            ("byline", byline),
+            ("url", url),
+            ("language", language),
+        )
+    )
+    external_id = _checked_text("external_id", external_id) or None
     if external_id:
         existing = Article.objects.select_for_update().filter(external_id=external_id).first()
         if existing is not None:
@@ -124,16 +176,17 @@ def article_import(
         title=clean_title,
         body=clean_body,
         body_sha256=body_sha256(clean_body),
-        source=source.strip(),
-        byline=byline.strip(),
-        url=url.strip(),
+        source=source or "",
+        byline=byline or "",
+        url=url or "",
         language=language or "en",
         published_on=published_on,
         event_on=event_on,
-        external_id=external_id or None,
+        external_id=external_id,
         created_by=created_by,
     )
-    article.full_clean(exclude=["body_sha256"])
+    _full_clean(article)
+    article._history_user = created_by
     article.save()
     ArticleRevision.objects.create(
         article=article,
@@ -150,25 +203,43 @@ def article_import(
 
 @transaction.atomic
 def article_update_metadata(*, article: Article, user, **fields: Any) -> Article:
+    """Change title and metadata (never the body: see article_update_body). Only the fields that
+    differ are written, on the locked row, so a stale `article` cannot undo someone's edit."""
     allowed = {"title", "source", "byline", "url", "language", "published_on", "event_on", "status"}
     unknown = set(fields) - allowed
     if unknown:
         raise ArticleError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    _require_annotator(user, "change an article's details")
     if "title" in fields:
         fields["title"] = _checked_title(fields["title"])
-    changed = [name for name, value in fields.items() if getattr(article, name) != value]
+    for name in _TEXT_FIELDS:
+        if name in fields:
+            fields[name] = _checked_text(name, fields[name]) or ""
+    if "language" in fields and not fields["language"]:
+        fields["language"] = "en"
+    if (
+        fields.get("status") == Article.Status.CHECKED
+        and user is not None
+        and not roles.can_review(user)
+    ):
+        raise ArticleNotAllowed("Only reviewers and editors can mark an article as checked.")
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    changed = [name for name, value in fields.items() if getattr(locked, name) != value]
     if not changed:
-        return article
+        return locked
     for name in changed:
-        setattr(article, name, fields[name])
-    article.full_clean(exclude=["body_sha256"])
-    article._change_reason = "metadata edited"
-    article.save()
+        setattr(locked, name, fields[name])
+    _full_clean(locked)
+    locked._change_reason = "metadata edited"
+    locked._history_user = user
+    locked.save(update_fields=[*changed, "updated_at"])
+    for name in changed:
+        setattr(article, name, getattr(locked, name))
     if {"published_on", "event_on"} & set(changed):
         from apps.checks.services import article_check_request
 
-        article_check_request(article=article)
-    return article
+        article_check_request(article=locked)
+    return locked
 
 
 @transaction.atomic
@@ -178,6 +249,9 @@ def article_update_body(
     """Replace the body: keep the old one as a revision, re-anchor every annotation."""
     from apps.annotations.services import spans_reanchor
 
+    _require_annotator(user, "edit an article's text")
+    if "\x00" in (note or ""):
+        raise ArticleError("The note contains NUL characters.", field="note")
     clean_body = _checked_body(body)
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if locked.revision != expected_revision:
@@ -189,10 +263,23 @@ def article_update_body(
     if locked.body == clean_body:
         return locked
     old_body = locked.body
+    # Revision n holds the body as it was at n. An article made without article_import (admin,
+    # fixtures, older data) may lack its current one: keep that body before replacing it.
+    ArticleRevision.objects.get_or_create(
+        article=locked,
+        number=locked.revision,
+        defaults={
+            "title": locked.title,
+            "body": old_body,
+            "body_sha256": body_sha256(old_body),
+            "note": "kept before an edit",
+        },
+    )
     locked.body = clean_body
     locked.body_sha256 = body_sha256(clean_body)
     locked.revision += 1
-    locked._change_reason = note or "body edited"
+    locked._change_reason = (note or "").strip() or "body edited"
+    locked._history_user = user
     locked.save()
     ArticleRevision.objects.create(
         article=locked,
@@ -201,7 +288,7 @@ def article_update_body(
         body=clean_body,
         body_sha256=locked.body_sha256,
         created_by=user,
-        note=note,
+        note=(note or "").strip(),
     )
     spans_reanchor(article=locked, old_body=old_body, user=user)
     _after_body_change(locked)
