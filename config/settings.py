@@ -241,10 +241,22 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # An API key (X-Api-Key) for newsroom systems, the session for the browser.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.accounts.authentication.APIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.APIAccess"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.FactdeskAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.throttling.APIKeyThrottle",
+        "apps.api.throttling.PersonThrottle",
+        "apps.api.throttling.AnonymousThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "api_key": env_str("API_THROTTLE_RATE", "600/minute"),
         "user": env_str("API_USER_THROTTLE_RATE", "1200/minute"),
@@ -260,8 +272,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimKindEnum": "apps.annotations.models.ClaimKind",
+        "EntityKindEnum": "apps.knowledge.models.EntityKind",
+        "PrecisionEnum": "apps.knowledge.models.Precision",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.add_error_component",
+    ],
 }
 API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"
+# List pages hold back rows changed in the last N seconds, so that a change whose transaction has
+# not committed yet is never skipped by a client that syncs with the cursor (apps/api/pagination.py).
+API_SYNC_SETTLE_SECONDS = env_int("API_SYNC_SETTLE_SECONDS", 2, minimum=0)
 
 # --- Factdesk ---------------------------------------------------------------------------------
 # Largest article body accepted, in Unicode code points (about 150 printed pages).

@@ -1,4 +1,29 @@
-from django.urls import path  # noqa: F401
+"""Mounted at /api/: v1 under /api/v1/, the OpenAPI schema at /api/schema/, the docs at /api/docs/
+(Swagger UI from drf-spectacular-sidecar's local files, no CDN). Any other path under /api/ is a
+JSON 404."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from apps.api import views
+from apps.api.docs import DocsView
+from apps.api.errors import not_found
 
 app_name = "api"
-urlpatterns: list = []
+
+router = DefaultRouter(trailing_slash="")
+router.register("articles", views.ArticleViewSet, basename="article")
+router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("quotes", views.QuoteViewSet, basename="quote")
+router.register("mentions", views.MentionViewSet, basename="mention")
+router.register("dates", views.DateViewSet, basename="date")
+router.register("entities", views.EntityViewSet, basename="entity")
+router.register("findings", views.FindingViewSet, basename="finding")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", not_found),
+]

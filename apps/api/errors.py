@@ -1,0 +1,223 @@
+"""One exception handler for the whole API: every 4xx and 5xx is JSON with a message a person can
+act on, in one shape:
+
+    {"status": 409, "code": "conflict", "message": "...", "field": "version",
+     "errors": {"version": ["..."]}, "current": {...the item as it is now...}}
+
+Domain errors of the services keep their meaning (AnnotationError 400, NotAllowed 403, Conflict
+409 with the current state, ArticleTooLarge 413, ...); Django's ValidationError is a 400."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from apps.accounts.api_keys import APIKeyError
+from apps.annotations.services import AnnotationError, Conflict
+from apps.articles.services import ArticleConflict, ArticleError, ArticleTooLarge
+
+logger = logging.getLogger("apps.api")
+
+CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "not_allowed",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+    500: "server_error",
+}
+
+
+def error_body(
+    status_code: int,
+    message: str,
+    *,
+    code: str | None = None,
+    field: str | None = None,
+    errors: dict[str, list[str]] | None = None,
+    current: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "status": status_code,
+        "code": code or CODES.get(status_code, "error"),
+        "message": message,
+    }
+    if field:
+        body["field"] = field
+    if errors:
+        body["errors"] = errors
+    if current is not None:
+        body["current"] = current
+    return body
+
+
+def _flatten(detail: Any, path: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"field.sub": ["message", ...]}."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = str(key) if key != "non_field_errors" else ""
+            out.update(_flatten(value, f"{path}.{name}" if path and name else (path or name)))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return {path or "request": [str(item) for item in detail]}
+        out = {}
+        for index, item in enumerate(detail):
+            out.update(_flatten(item, f"{path}[{index}]"))
+        return out
+    return {path or "request": [str(detail)]}
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    parts = [
+        f"{field}: {' '.join(messages)}" if field != "request" else " ".join(messages)
+        for field, messages in errors.items()
+    ]
+    return "Invalid request. " + " ".join(
+        part if part.endswith(".") else part + "." for part in parts
+    )
+
+
+def _current(obj: Any) -> dict[str, Any] | None:
+    from apps.api.serializers import serialize_current
+
+    return serialize_current(obj)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    headers: dict[str, str] = {}
+
+    if isinstance(exc, Conflict):
+        body = error_body(409, exc.message, field=exc.field, current=_current(exc.current))
+    elif isinstance(exc, AnnotationError):
+        body = error_body(exc.status, exc.message, field=exc.field)
+    elif isinstance(exc, ArticleConflict):
+        body = error_body(409, exc.message, field="revision", current=_current(exc.current))
+    elif isinstance(exc, ArticleTooLarge):
+        body = error_body(413, exc.message, field=exc.field)
+    elif isinstance(exc, ArticleError):
+        body = error_body(400, exc.message, field=exc.field)
+    elif isinstance(exc, APIKeyError):
+        body = error_body(exc.status, exc.message, field=exc.field)
+    elif isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        else:
+            errors = {"request": [str(m) for m in exc.messages]}
+        body = error_body(400, _summary(errors), errors=errors, field=next(iter(errors), None))
+    elif isinstance(exc, RequestDataTooBig):
+        body = error_body(
+            413,
+            "The request body is larger than the server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE). "
+            "Send a smaller file or split the article.",
+        )
+    elif isinstance(exc, Http404):
+        body = error_body(404, _not_found_message(exc, context))
+    elif isinstance(exc, DjangoPermissionDenied):
+        body = error_body(403, str(exc) or "You are not allowed to do this.")
+    elif isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        body = error_body(400, _summary(errors), errors=errors, field=next(iter(errors), None))
+    elif isinstance(exc, exceptions.APIException):
+        body = _api_exception_body(exc)
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None) is not None:
+            headers["Retry-After"] = str(int(exc.wait))
+    elif isinstance(exc, SuspiciousOperation):
+        body = error_body(400, f"The request was refused: {exc}")
+    elif _is_domain_error(exc):
+        # Errors of other apps' services follow the same convention: `.message` and `.status`.
+        body = error_body(
+            int(getattr(exc, "status", 400)), exc.message, field=getattr(exc, "field", None)
+        )
+        if getattr(exc, "current", None) is not None:
+            body["current"] = _current(exc.current)
+    else:
+        return server_error_response(exc, context.get("request"))
+    return Response(body, status=body["status"], headers=headers)
+
+
+def _is_domain_error(exc: Exception) -> bool:
+    return isinstance(getattr(exc, "message", None), str) and isinstance(
+        getattr(exc, "status", 400), int
+    )
+
+
+def _not_found_message(exc: Exception, context: dict[str, Any]) -> str:
+    text = str(exc)
+    if text and not text.startswith("No ") and "matches the given query" in text:
+        text = ""
+    view = context.get("view")
+    what = getattr(view, "item_name", "item")
+    return text or f"No {what} with this id. Ids are the UUIDs returned by the list endpoints."
+
+
+def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:
+    code = exc.status_code
+    if isinstance(exc, exceptions.NotAuthenticated):
+        message = (
+            "Authentication required: send an API key in the `X-Api-Key` header (editors create "
+            "keys at /accounts/keys/), or sign in to Factdesk in this browser."
+        )
+    elif isinstance(exc, exceptions.ParseError):
+        message = f"The request body could not be read: {exc.detail} Send valid JSON (or a multipart form for file uploads)."
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        message = f"{exc.detail} Send application/json, or multipart/form-data for a file upload."
+    elif isinstance(exc, exceptions.Throttled):
+        message = (
+            f"Too many requests for this key or user; try again in {int(exc.wait or 1)} seconds."
+        )
+    elif isinstance(exc, exceptions.MethodNotAllowed):
+        message = f"{exc.detail} See /api/docs/ for the methods of each endpoint."
+    else:
+        message = str(exc.detail)
+    return error_body(code, message)
+
+
+def server_error_response(exc: Exception | None, request) -> Response:
+    reference = uuid.uuid4().hex[:12]
+    logger.error(
+        "API error %s on %s %s",
+        reference,
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        exc_info=exc,
+    )
+    body = error_body(
+        500,
+        f"Something went wrong on our side (reference {reference}); it has been logged. Try "
+        "again later, and if it keeps happening send the reference to the Factdesk team.",
+    )
+    return Response(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any path under /api/ that no endpoint answers."""
+    from django.urls import Resolver404, resolve
+
+    hint = ""
+    path = request.path
+    alternative = path[:-1] if path.endswith("/") else path + "/"
+    try:
+        match = resolve(alternative)
+        if match.func is not not_found:
+            hint = f" Did you mean {alternative}?"
+    except Resolver404:
+        pass
+    message = f"There is no API endpoint at {path}.{hint} The endpoints are listed at /api/docs/."
+    return JsonResponse(error_body(404, message), status=404)

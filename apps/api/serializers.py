@@ -1,0 +1,508 @@
+"""Plain input serializers (they check the shape of a request) and output serializers (they shape
+the answer). No serializer writes: the views hand validated data to the services.
+
+Public ids are the UUIDs, named `id`; offsets are Unicode code points into the article body,
+end exclusive."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.annotations.models import (
+    AnchoredSpan,
+    Claim,
+    ClaimKind,
+    DateMention,
+    EntityMention,
+    Evidence,
+    Quote,
+    TitleModifier,
+)
+from apps.articles.models import Article
+from apps.checks.models import Finding
+from apps.knowledge.models import Entity, Precision, Tenure
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+class EntityRefOut(serializers.Serializer):
+    id = serializers.UUIDField(source="uuid")
+    label = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class EvidenceOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid")
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "url", "title", "quoted_passage", "note", "created_at"]
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class ArticleIdField(serializers.Field):
+    """The article's UUID, from the `article_uuid` annotation of the API querysets (no join to the
+    article body) or, for a single object fresh from a service, from the article itself."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, span: AnchoredSpan) -> str:
+        value = getattr(span, "article_uuid", None)
+        if value is None:
+            value = Article.objects.values_list("uuid", flat=True).get(pk=span.article_id)
+        return str(value)
+
+
+SPAN_FIELDS = [
+    "id",
+    "article",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "anchor_state",
+    "origin",
+    "extractor_version",
+    "confidence",
+    "review_state",
+    "reviewed_at",
+    "review_note",
+    "version",
+    "created_at",
+    "updated_at",
+]
+
+
+class SpanOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    article = ArticleIdField()
+
+
+class ClaimOut(SpanOut):
+    evidence = EvidenceOut(many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            *SPAN_FIELDS,
+            "kind",
+            "reason",
+            "check_worthiness",
+            "verdict",
+            "verdict_state",
+            "rating",
+            "rating_label",
+            "summary",
+            "verdict_at",
+            "verified_at",
+            "verdict_note",
+            "evidence",
+        ]
+
+
+class QuoteOut(SpanOut):
+    speaker = EntityRefOut(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = [
+            *SPAN_FIELDS,
+            "speaker",
+            "speaker_text",
+            "speaker_confidence",
+            "attribution_start",
+            "attribution_end",
+            "attribution_text",
+            "verb",
+        ]
+
+
+class MentionOut(SpanOut):
+    entity = EntityRefOut(allow_null=True, read_only=True)
+    office = EntityRefOut(allow_null=True, read_only=True)
+
+    class Meta:
+        model = EntityMention
+        fields = [
+            *SPAN_FIELDS,
+            "entity",
+            "title_start",
+            "title_end",
+            "title_text",
+            "title_modifier",
+            "office",
+        ]
+
+
+class DateOut(SpanOut):
+    class Meta:
+        model = DateMention
+        fields = [*SPAN_FIELDS, "value", "precision", "is_relative"]
+
+
+class FindingOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    article = ArticleIdField()
+    spans = serializers.JSONField(
+        help_text='The spans it concerns: [{"type": "mention", "uuid": ..., "start": ..., '
+        '"end": ..., "exact": ...}].'
+    )
+    kb_facts = serializers.JSONField(help_text="The knowledge-base facts the check relied on.")
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "article",
+            "code",
+            "check_version",
+            "severity",
+            "message",
+            "spans",
+            "kb_facts",
+            "state",
+            "state_reason",
+            "state_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+
+ARTICLE_FIELDS = [
+    "id",
+    "external_id",
+    "title",
+    "source",
+    "byline",
+    "url",
+    "language",
+    "published_on",
+    "event_on",
+    "status",
+    "revision",
+    "body_sha256",
+    "check_state",
+    "check_done_at",
+    "created_at",
+    "updated_at",
+]
+
+
+class ArticleOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = ARTICLE_FIELDS
+
+
+class ArticleAnnotationsOut(serializers.Serializer):
+    claims = ClaimOut(many=True)
+    quotes = QuoteOut(many=True)
+    mentions = MentionOut(many=True)
+    dates = DateOut(many=True)
+
+
+class ArticleDetailOut(ArticleOut):
+    annotations = serializers.SerializerMethodField()
+    findings = FindingOut(many=True, read_only=True, source="api_findings")
+
+    class Meta:
+        model = Article
+        fields = [*ARTICLE_FIELDS, "body", "annotations", "findings"]
+
+    @extend_schema_field(ArticleAnnotationsOut)
+    def get_annotations(self, article: Article) -> dict[str, Any]:
+        return {
+            "claims": ClaimOut(article.api_claims, many=True).data,
+            "quotes": QuoteOut(article.api_quotes, many=True).data,
+            "mentions": MentionOut(article.api_mentions, many=True).data,
+            "dates": DateOut(article.api_dates, many=True).data,
+        }
+
+
+class TenureOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    office = EntityRefOut(read_only=True)
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Tenure
+        fields = [
+            "id",
+            "office",
+            "start",
+            "start_precision",
+            "end",
+            "end_precision",
+            "end_unknown",
+            "is_current",
+            "source_url",
+        ]
+
+
+class HolderOut(TenureOut):
+    person = EntityRefOut(read_only=True)
+
+    class Meta(TenureOut.Meta):
+        fields = [f if f != "office" else "person" for f in TenureOut.Meta.fields]
+
+
+class EntityOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    aliases = serializers.SerializerMethodField()
+    tenures = TenureOut(many=True, read_only=True, help_text="Offices this person held.")
+    holders = HolderOut(
+        many=True,
+        read_only=True,
+        source="holder_tenures",
+        help_text="For an office: who held it when.",
+    )
+
+    class Meta:
+        model = Entity
+        fields = [
+            "id",
+            "kind",
+            "label",
+            "description",
+            "wikidata_id",
+            "aliases",
+            "tenures",
+            "holders",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_aliases(self, entity: Entity) -> list[str]:
+        return [alias.alias for alias in entity.aliases.all()]
+
+
+OUTPUT_SERIALIZERS: dict[type[Model], type[serializers.Serializer]] = {
+    Claim: ClaimOut,
+    Quote: QuoteOut,
+    EntityMention: MentionOut,
+    DateMention: DateOut,
+    Finding: FindingOut,
+    Article: ArticleOut,
+}
+
+
+def serialize_current(obj: Any) -> dict[str, Any] | None:
+    """The state of an item as it is now, for the body of a 409."""
+    serializer = OUTPUT_SERIALIZERS.get(type(obj))
+    if serializer is None:
+        return None
+    return serializer(obj).data
+
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class ArticleIn(serializers.Serializer):
+    title = serializers.CharField(max_length=500)
+    body = serializers.CharField(
+        trim_whitespace=False,
+        required=False,
+        help_text="The article text. Or upload a .txt, .md or .html file as `file` "
+        "(multipart/form-data).",
+    )
+    file = serializers.FileField(
+        required=False,
+        write_only=True,
+        help_text="A .txt, .md or .html file (UTF-8), instead of `body`.",
+    )
+    source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    byline = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    language = serializers.CharField(max_length=16, required=False, default="en")
+    published_on = serializers.DateField(required=False, allow_null=True, default=None)
+    event_on = serializers.DateField(required=False, allow_null=True, default=None)
+    external_id = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Your own id for the article: importing it again updates it (a new revision "
+        "when the body changed) instead of creating a second one.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if ("body" in data) == ("file" in data):
+            raise serializers.ValidationError(
+                {"body": ["Send the article text as `body`, or upload it as `file` (not both)."]}
+            )
+        return data
+
+
+class SpanIn(serializers.Serializer):
+    article = serializers.UUIDField(help_text="The article id.")
+    start = serializers.IntegerField(min_value=0, help_text="Code point offset, inclusive.")
+    end = serializers.IntegerField(min_value=1, help_text="Code point offset, exclusive.")
+    exact = serializers.CharField(
+        trim_whitespace=False,
+        help_text="The text at start–end, as a check that the offsets are the ones you meant "
+        "(Unicode code points, not UTF-16 units).",
+    )
+
+
+@extend_schema_field(
+    {"type": "string", "format": "uuid", "nullable": True, "description": "An entity id."}
+)
+class EntityRefIn(serializers.RelatedField):
+    default_error_messages = {
+        "does_not_exist": "No entity with id {value}; look it up in /api/v1/entities.",
+        "invalid": "An entity id (UUID) is expected.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Entity.objects.all(), allow_null=True, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Entity:
+        try:
+            value = uuid.UUID(str(data))
+        except ValueError:
+            self.fail("invalid")
+        try:
+            return self.get_queryset().get(uuid=value)
+        except Entity.DoesNotExist:
+            self.fail("does_not_exist", value=value)
+
+    def to_representation(self, value: Entity) -> str:
+        return str(value.uuid)
+
+
+class ClaimFieldsIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ClaimKind.choices, required=False)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    check_worthiness = serializers.FloatField(
+        min_value=0, max_value=1, required=False, allow_null=True
+    )
+
+
+class QuoteFieldsIn(serializers.Serializer):
+    speaker = EntityRefIn(required=False, help_text="Entity id of the speaker.")
+    speaker_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    speaker_confidence = serializers.FloatField(
+        min_value=0, max_value=1, required=False, allow_null=True
+    )
+    attribution_start = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    attribution_end = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    attribution_text = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    verb = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class MentionFieldsIn(serializers.Serializer):
+    entity = EntityRefIn(required=False, help_text="Entity id the mention refers to.")
+    title_start = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    title_end = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    title_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    title_modifier = serializers.ChoiceField(choices=TitleModifier.choices, required=False)
+    office = EntityRefIn(required=False, help_text="Entity id of the office in the title.")
+
+
+class DateFieldsIn(serializers.Serializer):
+    value = serializers.DateField(required=False, allow_null=True)
+    precision = serializers.ChoiceField(choices=Precision.choices, required=False)
+    is_relative = serializers.BooleanField(required=False)
+
+
+class ClaimCreateIn(SpanIn, ClaimFieldsIn):
+    pass
+
+
+class QuoteCreateIn(SpanIn, QuoteFieldsIn):
+    pass
+
+
+class MentionCreateIn(SpanIn, MentionFieldsIn):
+    pass
+
+
+class DateCreateIn(SpanIn, DateFieldsIn):
+    pass
+
+
+VERSION_HELP = (
+    "The `version` of the item you saw. If someone changed it since, nothing is saved and the "
+    "answer is 409 with the current state."
+)
+
+
+class VersionIn(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+
+
+class ClaimUpdateIn(VersionIn, ClaimFieldsIn):
+    pass
+
+
+class QuoteUpdateIn(VersionIn, QuoteFieldsIn):
+    pass
+
+
+class MentionUpdateIn(VersionIn, MentionFieldsIn):
+    pass
+
+
+class DateUpdateIn(VersionIn, DateFieldsIn):
+    pass
+
+
+class ReviewIn(VersionIn):
+    approve = serializers.BooleanField(help_text="true approves, false rejects.")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when rejecting."
+    )
+
+
+class VerdictIn(VersionIn):
+    verdict = serializers.ChoiceField(
+        choices=[c for c in Claim.Verdict.choices if c[0] != Claim.Verdict.NOT_RATED]
+    )
+    rating = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        required=False,
+        allow_null=True,
+        help_text="1 (false) to 5 (true); derived from the verdict when left out.",
+    )
+    rating_label = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnIn(VersionIn):
+    note = serializers.CharField(help_text="Why the verdict is sent back.")
+
+
+class EvidenceIn(serializers.Serializer):
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    quoted_passage = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FindingStateIn(VersionIn):
+    state = serializers.ChoiceField(choices=Finding.State.choices)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when dismissing."
+    )
+
+
+class RecheckOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    check_state = serializers.CharField()
+    check_requested_at = serializers.DateTimeField(allow_null=True)
