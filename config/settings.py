@@ -207,12 +207,13 @@ BROKER_DIR = Path(env_str("FACTDESK_BROKER_DIR", str(VAR_DIR / "broker")))
 # One queue name for the web process and the worker; tests give each run a queue of its own.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "factdesk")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
