@@ -1,0 +1,121 @@
+"""Reads for the knowledge base, with the permission check in one place (STYLE rule 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
+from django.http import Http404
+
+from apps.accounts import roles
+from apps.knowledge.models import Entity, EntityAlias, EntityKind, Tenure, normalize_alias
+
+
+def _require_reader(user) -> None:
+    if not roles.can_read(user):
+        raise PermissionDenied("You need a Factdesk role to read the knowledge base.")
+
+
+def entity_get_for_user(*, entity_uuid, user, for_update: bool = False) -> Entity:
+    """Every newsroom member may read every entity; writes are checked by the services."""
+    _require_reader(user)
+    queryset = Entity.objects.all()
+    if for_update:
+        queryset = queryset.select_for_update()
+    try:
+        return queryset.get(uuid=entity_uuid)
+    except (Entity.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such entity.") from None
+
+
+def tenure_get_for_user(*, tenure_uuid, user) -> Tenure:
+    _require_reader(user)
+    try:
+        return Tenure.objects.select_related("person", "office").get(uuid=tenure_uuid)
+    except (Tenure.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such tenure.") from None
+
+
+def entity_aliases(*, entity: Entity) -> list[EntityAlias]:
+    """The label first, then the other aliases alphabetically."""
+    return list(entity.aliases.order_by("-is_label", "normalized", "id"))
+
+
+def entity_search(*, user, query: str, kind: str | None = None, limit: int = 20) -> list[Entity]:
+    """Autocomplete: entities one of whose aliases starts with the query, or has a word that
+    does, case-insensitively; a Wikidata id matches exactly. Best first: the whole alias, then
+    the shortest matching alias (a label before another alias of the same length). Works the
+    same on SQLite and PostgreSQL."""
+    _require_reader(user)
+    text = normalize_alias(query or "")
+    if not text:
+        return []
+    limit = max(1, min(limit, 100))
+    aliases = EntityAlias.objects.all()
+    if kind:
+        if kind not in EntityKind.values:
+            return []
+        aliases = aliases.filter(entity__kind=kind)
+    # Each query is served by alias_normalized_idx (prefix LIKE) or bounded by the slice.
+    prefix = list(
+        aliases.filter(normalized__startswith=text)
+        .annotate(size=Length("normalized"))
+        .order_by("size", "normalized", "id")
+        .values_list("entity_id", "normalized", "is_label")[: limit * 10]
+    )
+    inner = []
+    if len({row[0] for row in prefix}) < limit:
+        inner = list(
+            aliases.filter(normalized__contains=f" {text}")
+            .annotate(size=Length("normalized"))
+            .order_by("size", "normalized", "id")
+            .values_list("entity_id", "normalized", "is_label")[: limit * 10]
+        )
+    best: dict[int, tuple] = {}
+    for entity_id, normalized, is_label in prefix:
+        rank = (0 if normalized == text else 1, len(normalized), 0 if is_label else 1, normalized)
+        best[entity_id] = min(best.get(entity_id, rank), rank)
+    for entity_id, normalized, is_label in inner:
+        rank = (2, len(normalized), 0 if is_label else 1, normalized)
+        best[entity_id] = min(best.get(entity_id, rank), rank)
+    by_id = Entity.objects.filter(Q(wikidata_id__iexact=query.strip()))
+    if kind:
+        by_id = by_id.filter(kind=kind)
+    for entity_id in by_id.values_list("id", flat=True)[:1]:
+        best[entity_id] = (-1,)
+    ranked = sorted(best, key=lambda pk: (best[pk], pk))[:limit]
+    entities = Entity.objects.in_bulk(ranked)
+    return [entities[pk] for pk in ranked if pk in entities]
+
+
+def _tenures() -> QuerySet[Tenure]:
+    return Tenure.objects.select_related("person", "office")
+
+
+def tenures_of_person(*, person: Entity) -> list[Tenure]:
+    """The offices a person held, oldest first (unknown starts first), id as tie-breaker."""
+    return list(_tenures().filter(person=person).order_by("start", "id"))
+
+
+def tenures_of_office(*, office: Entity) -> list[Tenure]:
+    """Who held an office, oldest first (unknown starts first), id as tie-breaker."""
+    return list(_tenures().filter(office=office).order_by("start", "id"))
+
+
+def tenures_of_entity(*, entity: Entity) -> list[Tenure]:
+    """A person's offices or an office's holders, by the entity's kind."""
+    if entity.kind == EntityKind.OFFICE:
+        return tenures_of_office(office=entity)
+    return tenures_of_person(person=entity)
+
+
+def office_holders_on(*, office: Entity, on: dt.date) -> list[Tenure]:
+    """Tenures of the office that surely include the day `on` (by the known dates)."""
+    candidates = _tenures().filter(office=office, start__lte=on, end_unknown=False)
+    return [
+        tenure
+        for tenure in candidates.order_by("start", "id")
+        if tenure.start_latest <= on and (tenure.end is None or tenure.end >= on)
+    ]
