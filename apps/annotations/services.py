@@ -156,11 +156,12 @@ def _check_sub_span(span: AnchoredSpan, body: str, changed: set[str]) -> None:
     start, end = getattr(span, start_name), getattr(span, end_name)
     if start is None and end is None:
         return
+    label = start_name.split("_")[0]
     if start is None or end is None:
         raise AnnotationError(
-            f"Give both {start_name} and {end_name}, or neither.", field=start_name
+            f"The {label} span needs both {start_name} and {end_name}, or neither.",
+            field=start_name,
         )
-    label = start_name.split("_")[0]
     try:
         # Text sent with the offsets must match them; offsets alone take the body's text.
         given = getattr(span, text_name) if text_name in changed else None
