@@ -81,12 +81,11 @@ class BulkActionForm(_FirstErrorMixin, forms.Form):
         cleaned["items"] = items
         return cleaned
 
-    def action_for(self, item: QueueItem) -> str | None:
+    def action_for(self, item: QueueItem) -> str:
         """What approve / reject means for this item now: a proposed verdict is verified or sent
-        back; otherwise the annotation itself is approved or rejected."""
+        back; otherwise the annotation itself is approved or rejected (and when nothing is
+        pending any more, the service answers with the conflict and the current state)."""
         approve = self.cleaned_data["action"] == "approve"
         if item.verdict_pending:
             return "verify" if approve else "return"
-        if item.review_pending:
-            return "approve" if approve else "reject"
-        return None
+        return "approve" if approve else "reject"

@@ -185,19 +185,13 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
                 item = queue_item_get(kind=kind, span_uuid=span_uuid, user=request.user)
             except Http404:
                 continue  # deleted meanwhile: nothing to do, nothing to report
-            action = form.action_for(item)
-            if action is None:
-                item.message = "Nothing awaits review on this item any more."
-                item.message_level = "error"
-                result, item_status = item, 409
-            else:
-                result, item_status = _act(
-                    request=request,
-                    item=item,
-                    action=action,
-                    version=version,
-                    note=form.cleaned_data["note"],
-                )
+            result, item_status = _act(
+                request=request,
+                item=item,
+                action=form.action_for(item),
+                version=version,
+                note=form.cleaned_data["note"],
+            )
             acted.append(result)
             if item_status != 200 and status == 200:
                 status = item_status

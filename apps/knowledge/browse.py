@@ -1,40 +1,44 @@
-"""Reads for the KB browser pages (search results, an entity's page). Each function is a fixed
-number of queries, whatever the number of aliases or tenures."""
+"""Reads for the KB browser pages that apps.knowledge.selectors does not cover (the list of all
+entities, counts shown beside them). Each is a fixed number of queries."""
 
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Count
 
 from apps.knowledge.models import Entity, EntityAlias, Tenure, normalize_alias
 
 
-def entity_search(*, query: str, kinds: list[str] | None = None) -> models.QuerySet:
-    """Entities whose label or an alias contains the text (case- and space-insensitive); those
-    with a name starting with it first, then by label."""
+def entity_list(*, kind: str = "") -> models.QuerySet:
+    """Every entity (of a kind), by label, with its number of tenures (held or of the office)."""
     queryset = Entity.objects.all()
-    if kinds:
-        queryset = queryset.filter(kind__in=kinds)
-    needle = normalize_alias(query)
-    if needle:
-        aliases = EntityAlias.objects.filter(entity=OuterRef("pk"))
-        queryset = queryset.filter(Exists(aliases.filter(normalized__contains=needle))).annotate(
-            rank=Case(
-                When(Exists(aliases.filter(normalized=needle)), then=Value(0)),
-                When(Exists(aliases.filter(normalized__startswith=needle)), then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.annotate(
+        tenure_count=Count("tenures", distinct=True) + Count("holder_tenures", distinct=True)
+    ).order_by("label", "id")
+
+
+def attach_tenure_counts(entities: list[Entity]) -> None:
+    """Set `tenure_count` on entities loaded without it: two queries."""
+    ids = [entity.pk for entity in entities]
+    counts: dict[int, int] = dict.fromkeys(ids, 0)
+    for field in ("person_id", "office_id"):
+        rows = (
+            Tenure.objects.filter(**{f"{field}__in": ids})
+            .values_list(field)
+            .annotate(n=Count("id"))
+            .order_by()
         )
-    else:
-        queryset = queryset.annotate(rank=Value(0, output_field=IntegerField()))
-    return queryset.annotate(tenure_count=Count("tenures", distinct=True)).order_by(
-        "rank", "label", "id"
-    )
+        for entity_id, n in rows:
+            counts[entity_id] += n
+    for entity in entities:
+        entity.tenure_count = counts[entity.pk]
 
 
 def attach_matched_aliases(entities: list[Entity], *, query: str) -> None:
-    """Set `entity.matched` to the first alias (other than the label) that matched: one query."""
+    """Set `entity.matched` to the first alias (other than the label) containing the text, so
+    that a result found by an alias shows why: one query."""
     needle = normalize_alias(query)
     for entity in entities:
         entity.matched = ""
@@ -44,34 +48,13 @@ def attach_matched_aliases(entities: list[Entity], *, query: str) -> None:
     rows = (
         EntityAlias.objects.filter(entity_id__in=by_id, normalized__contains=needle)
         .exclude(is_label=True)
-        .order_by("entity_id", "alias", "id")
+        .order_by("entity_id", "normalized", "id")
         .values_list("entity_id", "alias")
     )
     for entity_id, alias in rows:
         entity = by_id[entity_id]
         if not entity.matched and normalize_alias(alias) != normalize_alias(entity.label):
             entity.matched = alias
-
-
-def entity_get(*, entity_uuid) -> Entity | None:
-    return Entity.objects.filter(uuid=entity_uuid).first()
-
-
-def entity_aliases(*, entity: Entity) -> list[EntityAlias]:
-    return list(entity.aliases.order_by("-is_label", "alias", "id"))
-
-
-def _tenure_order() -> list:
-    # Undated starts last; then by start, end, id (a unique tie-breaker).
-    return [models.F("start").asc(nulls_last=True), models.F("end").asc(nulls_last=True), "id"]
-
-
-def tenures_held(*, entity: Entity) -> list[Tenure]:
-    return list(entity.tenures.select_related("office", "person").order_by(*_tenure_order()))
-
-
-def tenures_of_office(*, entity: Entity) -> list[Tenure]:
-    return list(entity.holder_tenures.select_related("office", "person").order_by(*_tenure_order()))
 
 
 def mention_count(*, entity: Entity) -> int:

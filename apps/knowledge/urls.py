@@ -5,6 +5,14 @@ from apps.knowledge import views
 app_name = "knowledge"
 urlpatterns = [
     path("", views.search, name="search"),
+    # HTML fragment for entity pickers: ?q=…&kind=…&name=…&field=…&limit=…&selected=…
     path("autocomplete/", views.autocomplete, name="autocomplete"),
+    path("new/", views.entity_new, name="entity_new"),
     path("<uuid:entity_uuid>/", views.entity_detail, name="entity"),
+    path("<uuid:entity_uuid>/edit/", views.entity_edit, name="entity_edit"),
+    path("<uuid:entity_uuid>/aliases/", views.alias_add, name="alias_add"),
+    path("<uuid:entity_uuid>/aliases/remove/", views.alias_remove, name="alias_remove"),
+    path("<uuid:entity_uuid>/tenures/", views.tenure_add, name="tenure_add"),
+    path("tenures/<uuid:tenure_uuid>/", views.tenure_edit, name="tenure_edit"),
+    path("tenures/<uuid:tenure_uuid>/delete/", views.tenure_delete, name="tenure_delete"),
 ]

@@ -1,60 +1,95 @@
 """The knowledge-base browser: search entities by label and alias, an entity's page with its
-aliases and tenures on a timeline, edits by editors (through apps.knowledge.services), and the
-autocomplete fragment the workspace's speaker and entity pickers use."""
+aliases and tenures on a timeline, edits by editors (each one call to apps.knowledge.services),
+and the autocomplete fragment the workspace's speaker and entity pickers use.
+
+Edits are real forms (post/redirect/get without JavaScript). With htmx the view answers with the
+page section that changed (summary, aliases, tenures); a refusal re-renders that section with
+the message and the service's status (422 bad input, 403, 409 someone else changed it first)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import roles
 from apps.accounts.decorators import role_required
-from apps.knowledge import browse, timeline
-from apps.knowledge.models import Entity
+from apps.knowledge import browse, selectors, services, timeline
+from apps.knowledge.forms import (
+    AliasForm,
+    AliasRemoveForm,
+    EntityCreateForm,
+    EntityForm,
+    TenureForm,
+)
+from apps.knowledge.models import Entity, EntityAlias, normalize_alias
 
 PAGE_SIZE = 30
+SEARCH_MAX = 100
 AUTOCOMPLETE_MAX = 20
+ENTITY_TEMPLATE = "knowledge/entity.html"
+READ_MESSAGE = "You need a Factdesk role to use the knowledge base."
+EDIT_MESSAGE = "Only editors can change the knowledge base."
+
+
+def _param_name(value: str, default: str) -> str:
+    return value if value and value.replace("_", "").replace("-", "").isalnum() else default
+
+
+# --- Reading ----------------------------------------------------------------------------------
 
 
 @require_GET
-@role_required(roles.can_read, "You need a Factdesk role to use the knowledge base.")
+@role_required(roles.can_read, READ_MESSAGE)
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "")
     if kind not in Entity.Kind.values:
         kind = ""
-    entities = browse.entity_search(query=query, kinds=[kind] if kind else [])
-    page = Paginator(entities, PAGE_SIZE).get_page(request.GET.get("page"))
+    if query:
+        # The same ranking as the autocomplete (whole name, label, word prefix), best 100.
+        results = selectors.entity_search(
+            user=request.user, query=query, kind=kind or None, limit=SEARCH_MAX
+        )
+        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        browse.attach_tenure_counts(list(page.object_list))
+    else:
+        page = Paginator(browse.entity_list(kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
     browse.attach_matched_aliases(list(page.object_list), query=query)
-    context = {"page": page, "q": query, "kind": kind, "kinds": Entity.Kind.choices}
+    context = {
+        "page": page,
+        "q": query,
+        "kind": kind,
+        "kinds": Entity.Kind.choices,
+        "capped": bool(query) and page.paginator.count >= SEARCH_MAX,
+    }
     if request.htmx and request.htmx.target == "kb-results":
         return render(request, "knowledge/search.html#results", context)
     return render(request, "knowledge/search.html", context)
 
 
 @require_GET
-@role_required(roles.can_read, "You need a Factdesk role to use the knowledge base.")
+@role_required(roles.can_read, READ_MESSAGE)
 def autocomplete(request: HttpRequest) -> HttpResponse:
-    """HTML fragment of matching entities as radio options (see templates/knowledge/
-    autocomplete.html for the contract). Parameters: q (text, 1+ characters), kind (optional,
-    repeatable: person, organisation, place, office, other), name (the radio input's name,
-    default "entity"), limit (1–20, default 10)."""
-    query = request.GET.get("q", "").strip()[:200]
-    kinds = [k for k in request.GET.getlist("kind") if k in Entity.Kind.values]
-    name = request.GET.get("name", "entity")
-    if not name.replace("_", "").replace("-", "").isalnum():
-        name = "entity"
+    """HTML fragment of matching entities as radio options; see the contract at the top of
+    templates/knowledge/autocomplete.html."""
+    field = _param_name(request.GET.get("field", ""), "q")
+    query = request.GET.get(field, "").strip()[:200]
+    kind = request.GET.get("kind", "")
+    name = _param_name(request.GET.get("name", ""), "entity")
     try:
         limit = min(AUTOCOMPLETE_MAX, max(1, int(request.GET.get("limit", 10))))
     except ValueError:
         limit = 10
     entities = []
-    if query:
-        entities = list(browse.entity_search(query=query, kinds=kinds)[:limit])
+    if query and (not kind or kind in Entity.Kind.values):
+        entities = selectors.entity_search(
+            user=request.user, query=query, kind=kind or None, limit=limit
+        )
         browse.attach_matched_aliases(entities, query=query)
     return render(
         request,
@@ -63,7 +98,7 @@ def autocomplete(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _timeline_for(entity: Entity, tenures, *, as_person: bool):
+def _timeline_for(tenures, *, as_person: bool):
     spans = []
     for tenure in tenures:
         other = tenure.office if as_person else tenure.person
@@ -81,25 +116,322 @@ def _timeline_for(entity: Entity, tenures, *, as_person: bool):
     return timeline.build(spans, today=timezone.localdate())
 
 
-def entity_context(request: HttpRequest, entity: Entity) -> dict:
-    held = browse.tenures_held(entity=entity)
-    holders = browse.tenures_of_office(entity=entity)
-    return {
+def _tenure_other_label(entity: Entity) -> str | None:
+    """What a new tenure on this page pairs the entity with (None: it cannot hold or be held)."""
+    if entity.kind == Entity.Kind.PERSON:
+        return "Office"
+    if entity.kind == Entity.Kind.OFFICE:
+        return "Holder"
+    return None
+
+
+def _entity_context(request: HttpRequest, entity: Entity, **overrides) -> dict:
+    held = selectors.tenures_of_person(person=entity)
+    holders = selectors.tenures_of_office(office=entity)
+    editor = roles.can_edit(request.user)
+    other_label = _tenure_other_label(entity)
+    context = {
         "entity": entity,
-        "aliases": browse.entity_aliases(entity=entity),
+        "aliases": selectors.entity_aliases(entity=entity),
         "held": held,
         "holders": holders,
-        "held_timeline": _timeline_for(entity, held, as_person=True),
-        "holders_timeline": _timeline_for(entity, holders, as_person=False),
-        "kinds": Entity.Kind.choices,
+        "held_timeline": _timeline_for(held, as_person=True),
+        "holders_timeline": _timeline_for(holders, as_person=False),
         "mention_count": browse.mention_count(entity=entity),
+        "entity_form": EntityForm.for_entity(entity) if editor else None,
+        "alias_forms_enabled": editor,
+        "tenure_forms_enabled": editor,
+        "tenure_form": TenureForm(other_label=other_label) if editor and other_label else None,
+        "other_kind": "office" if other_label == "Office" else "person",
     }
+    context.update(overrides)
+    return context
 
 
 @require_GET
-@role_required(roles.can_read, "You need a Factdesk role to use the knowledge base.")
+@role_required(roles.can_read, READ_MESSAGE)
 def entity_detail(request: HttpRequest, entity_uuid) -> HttpResponse:
-    entity = browse.entity_get(entity_uuid=entity_uuid)
-    if entity is None:
-        raise Http404("No such entity.")
-    return render(request, "knowledge/entity.html", entity_context(request, entity))
+    entity = selectors.entity_get_for_user(entity_uuid=entity_uuid, user=request.user)
+    return render(request, ENTITY_TEMPLATE, _entity_context(request, entity))
+
+
+# --- Editing ----------------------------------------------------------------------------------
+
+
+def _section_response(
+    request: HttpRequest, entity: Entity, section: str, status: int, **overrides
+) -> HttpResponse:
+    """htmx: the section's partial; plain: the whole page (after a refusal)."""
+    entity.refresh_from_db()
+    context = _entity_context(request, entity, **overrides)
+    if request.htmx:
+        response = render(request, f"{ENTITY_TEMPLATE}#{section}", context, status=status)
+        if status == 200:
+            response["HX-Trigger"] = "kbChanged"
+        return response
+    return render(request, ENTITY_TEMPLATE, context, status=status)
+
+
+def _done(request: HttpRequest, entity: Entity, section: str, message: str) -> HttpResponse:
+    if request.htmx:
+        prefix = {"summary": "", "aliases": "alias_", "tenures": "tenure_"}[section]
+        return _section_response(
+            request,
+            entity,
+            section,
+            200,
+            **{f"{prefix}message": message, f"{prefix}message_level": "success"},
+        )
+    messages.success(request, message)
+    return redirect("knowledge:entity", entity_uuid=entity.uuid)
+
+
+def _refused(
+    request: HttpRequest, entity: Entity, section: str, message: str, status: int, **overrides
+) -> HttpResponse:
+    prefix = {"summary": "", "aliases": "alias_", "tenures": "tenure_"}[section]
+    return _section_response(
+        request,
+        entity,
+        section,
+        status,
+        **{f"{prefix}message": message, f"{prefix}message_level": "error"},
+        **overrides,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def entity_new(request: HttpRequest) -> HttpResponse:
+    form = EntityCreateForm(request.POST or None, auto_id="new_%s")
+    status = 200
+    message = ""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                entity = services.entity_create(
+                    user=request.user,
+                    label=form.cleaned_data["label"],
+                    kind=form.cleaned_data["kind"],
+                    description=form.cleaned_data["description"],
+                    wikidata_id=form.cleaned_data["wikidata_id"] or None,
+                    aliases=form.cleaned_data["aliases"],
+                )
+            except services.KnowledgeError as exc:
+                message, status = exc.message, exc.status
+            else:
+                url = reverse("knowledge:entity", args=[entity.uuid])
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = url
+                    return response
+                messages.success(request, f"“{entity.label}” added to the knowledge base.")
+                return redirect(url)
+        else:
+            message, status = form.first_error(), 422
+    template = "knowledge/entity_new.html"
+    if request.htmx and request.method == "POST":
+        template += "#form"
+    return render(request, template, {"form": form, "message": message}, status=status)
+
+
+@require_POST
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def entity_edit(request: HttpRequest, entity_uuid) -> HttpResponse:
+    entity = selectors.entity_get_for_user(entity_uuid=entity_uuid, user=request.user)
+    form = EntityForm(request.POST, auto_id="entity_%s")
+    if not form.is_valid():
+        return _refused(request, entity, "summary", form.first_error(), 422, entity_form=form)
+    try:
+        services.entity_update(
+            user=request.user,
+            entity=entity,
+            label=form.cleaned_data["label"],
+            kind=form.cleaned_data["kind"],
+            description=form.cleaned_data["description"],
+            expected_updated_at=form.cleaned_data["version"],
+        )
+    except services.KnowledgeError as exc:
+        # On a conflict the form shows the entity as it is now (the editor's input is in the
+        # message's place to retype); on bad input the editor's text is kept.
+        keep = {} if isinstance(exc, services.Conflict) else {"entity_form": form}
+        return _refused(request, entity, "summary", exc.message, exc.status, **keep)
+    return _done(request, entity, "summary", "Saved.")
+
+
+@require_POST
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def alias_add(request: HttpRequest, entity_uuid) -> HttpResponse:
+    entity = selectors.entity_get_for_user(entity_uuid=entity_uuid, user=request.user)
+    form = AliasForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, entity, "aliases", form.first_error(), 422)
+    try:
+        row = services.entity_alias_add(
+            user=request.user, entity=entity, alias=form.cleaned_data["alias"]
+        )
+    except services.KnowledgeError as exc:
+        return _refused(request, entity, "aliases", exc.message, exc.status)
+    return _done(request, entity, "aliases", f"Alias “{row.alias}” added.")
+
+
+@require_POST
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def alias_remove(request: HttpRequest, entity_uuid) -> HttpResponse:
+    entity = selectors.entity_get_for_user(entity_uuid=entity_uuid, user=request.user)
+    form = AliasRemoveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, entity, "aliases", form.first_error(), 422)
+    alias = EntityAlias.objects.filter(
+        entity=entity, normalized=normalize_alias(form.cleaned_data["alias"])
+    ).first()
+    if alias is None:
+        return _refused(
+            request,
+            entity,
+            "aliases",
+            f"“{form.cleaned_data['alias']}” is not an alias of “{entity.label}” (any more).",
+            409,
+        )
+    try:
+        services.entity_alias_remove(user=request.user, alias=alias)
+    except services.KnowledgeError as exc:
+        return _refused(request, entity, "aliases", exc.message, exc.status)
+    return _done(request, entity, "aliases", f"Alias “{alias.alias}” removed.")
+
+
+def _resolve_other(request: HttpRequest, form: TenureForm, *, kind: str):
+    """The entity picked in the tenure form: a uuid from the autocomplete's radios, or the name
+    typed when it names exactly one entity of the right kind. Returns (entity, candidates,
+    message): on an ambiguous or unknown name, the candidates to pick from and why."""
+    picked = form.cleaned_data.get("other")
+    if picked:
+        entity = Entity.objects.filter(uuid=picked).first()
+        if entity is None:
+            return None, [], "The chosen entity no longer exists; pick another."
+        return entity, [], ""
+    name = form.cleaned_data.get("other_name", "")
+    candidates = selectors.entity_search(user=request.user, query=name, kind=kind, limit=10)
+    exact = [e for e in candidates if normalize_alias(e.label) == normalize_alias(name)]
+    if len(exact) == 1:
+        return exact[0], [], ""
+    if len(candidates) == 1:
+        return candidates[0], [], ""
+    if not candidates:
+        return None, [], f"No {kind} named “{name}” in the knowledge base; add it first."
+    return None, candidates, f"Several entities match “{name}”; pick one."
+
+
+def _tenure_kwargs(form: TenureForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "start": data["start"],
+        "start_precision": data["start_precision"],
+        "end": data["end"],
+        "end_precision": data["end_precision"],
+        "end_unknown": data["end_unknown"],
+        "source_url": data["source_url"],
+    }
+
+
+@require_POST
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def tenure_add(request: HttpRequest, entity_uuid) -> HttpResponse:
+    entity = selectors.entity_get_for_user(entity_uuid=entity_uuid, user=request.user)
+    other_label = _tenure_other_label(entity)
+    if other_label is None:
+        return _refused(
+            request,
+            entity,
+            "tenures",
+            f"Only people hold offices and only offices are held; “{entity.label}” is a "
+            f"{entity.get_kind_display()}.",
+            422,
+        )
+    form = TenureForm(request.POST, other_label=other_label)
+    if not form.is_valid():
+        return _refused(request, entity, "tenures", form.first_error(), 422, tenure_form=form)
+    other_kind = "office" if other_label == "Office" else "person"
+    other, candidates, problem = _resolve_other(request, form, kind=other_kind)
+    if other is None:
+        return _refused(
+            request, entity, "tenures", problem, 422, tenure_form=form, candidates=candidates
+        )
+    person, office = (entity, other) if other_kind == "office" else (other, entity)
+    try:
+        services.tenure_create(
+            user=request.user, person=person, office=office, **_tenure_kwargs(form)
+        )
+    except services.KnowledgeError as exc:
+        return _refused(request, entity, "tenures", exc.message, exc.status, tenure_form=form)
+    return _done(request, entity, "tenures", f"Tenure of {person.label} as {office.label} added.")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def tenure_edit(request: HttpRequest, tenure_uuid) -> HttpResponse:
+    """A tenure's own page: edit its office, dates and source, or delete it."""
+    tenure = selectors.tenure_get_for_user(tenure_uuid=tenure_uuid, user=request.user)
+    template = "knowledge/tenure_edit.html"
+    context = {"tenure": tenure, "message": "", "message_level": "", "candidates": []}
+    status = 200
+    if request.method == "GET":
+        context["form"] = TenureForm.for_tenure(tenure, other_label="Office", other=tenure.office)
+        return render(request, template, context)
+    form = TenureForm(request.POST, other_label="Office")
+    context["form"] = form
+    if not form.is_valid():
+        context.update(message=form.first_error(), message_level="error")
+        status = 422
+    else:
+        office, candidates, problem = _resolve_other(request, form, kind="office")
+        if office is None:
+            context.update(message=problem, message_level="error", candidates=candidates)
+            status = 422
+        else:
+            try:
+                services.tenure_update(
+                    user=request.user,
+                    tenure=tenure,
+                    expected_updated_at=form.cleaned_data["version"],
+                    office=office,
+                    **_tenure_kwargs(form),
+                )
+            except services.KnowledgeError as exc:
+                context.update(message=exc.message, message_level="error")
+                status = exc.status
+                if isinstance(exc, services.Conflict):
+                    tenure.refresh_from_db()
+                    context["form"] = TenureForm.for_tenure(
+                        tenure, other_label="Office", other=tenure.office
+                    )
+            else:
+                url = reverse("knowledge:entity", args=[tenure.person.uuid])
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = url
+                    return response
+                messages.success(request, "Tenure saved.")
+                return redirect(url)
+    if request.htmx:
+        template += "#form"
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def tenure_delete(request: HttpRequest, tenure_uuid) -> HttpResponse:
+    tenure = selectors.tenure_get_for_user(tenure_uuid=tenure_uuid, user=request.user)
+    person = tenure.person
+    description = f"{tenure.person.label} as {tenure.office.label}"
+    try:
+        services.tenure_delete(user=request.user, tenure=tenure)
+    except services.KnowledgeError as exc:
+        return _refused(request, person, "tenures", exc.message, exc.status)
+    url = reverse("knowledge:entity", args=[person.uuid])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    messages.success(request, f"Tenure of {description} deleted.")
+    return redirect(url)

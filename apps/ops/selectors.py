@@ -49,7 +49,13 @@ def health_report() -> dict:
 
 
 def dashboard_for_user(*, user) -> dict:
-    from apps.annotations.models import SPAN_MODELS, ReviewState
+    """Everything the dashboard shows, in a fixed number of queries: counts by state, the user's
+    own work waiting for review or sent back, what they could review, recent open findings."""
+    from django.db.models import Q
+
+    from apps.accounts import roles
+    from apps.annotations.models import SPAN_MODELS, Claim, ReviewState
+    from apps.annotations.review_selectors import queue_counts_for_reviewer
     from apps.articles.models import Article
     from apps.checks.models import Finding
 
@@ -59,16 +65,40 @@ def dashboard_for_user(*, user) -> dict:
         span_counts[kind] = dict(
             model.objects.values_list("review_state").annotate(n=Count("id")).order_by()
         )
+    verdict_counts = dict(
+        Claim.objects.values_list("verdict_state").annotate(n=Count("id")).order_by()
+    )
     my_queue = []
-    for model in SPAN_MODELS.values():
-        my_queue.extend(
-            model.objects.filter(created_by=user, review_state=ReviewState.PROPOSED)
+    sent_back = []
+    if roles.can_annotate(user):
+        for kind, model in SPAN_MODELS.items():
+            for span in (
+                model.objects.filter(
+                    Q(created_by=user) | Q(edited_by=user),
+                    review_state__in=[ReviewState.PROPOSED, ReviewState.REJECTED],
+                )
+                .select_related("article")
+                .defer("article__body")
+                .order_by("-updated_at", "-id")[:10]
+            ):
+                span.kind_key = kind
+                (my_queue if span.review_state == ReviewState.PROPOSED else sent_back).append(span)
+        for claim in (
+            Claim.objects.filter(verdict_by=user, verdict_state=Claim.VerdictState.RETURNED)
             .select_related("article")
-            .order_by("-created_at", "-id")[:10]
-        )
-    my_queue.sort(key=lambda span: span.created_at, reverse=True)
+            .defer("article__body")
+            .order_by("-updated_at", "-id")[:10]
+        ):
+            claim.kind_key = "verdict"
+            sent_back.append(claim)
+    my_queue.sort(key=lambda span: (span.updated_at, span.pk), reverse=True)
+    sent_back.sort(key=lambda span: (span.updated_at, span.pk), reverse=True)
+    review_counts = queue_counts_for_reviewer(user=user)
     recent_findings = (
-        Finding.objects.open().select_related("article").order_by("-updated_at", "-id")[:10]
+        Finding.objects.open()
+        .select_related("article")
+        .defer("article__body")
+        .order_by("-updated_at", "-id")[:10]
     )
     return {
         "article_counts": [
@@ -81,6 +111,23 @@ def dashboard_for_user(*, user) -> dict:
             )
             for kind in SPAN_MODELS
         ],
+        "verdict_counts": [
+            (label, verdict_counts.get(value, 0)) for value, label in Claim.VerdictState.choices
+        ],
         "my_queue": my_queue[:10],
+        "sent_back": sent_back[:10],
+        "review_counts": [
+            (kind, label, review_counts[kind])
+            for kind, label in (
+                ("claim", "claims"),
+                ("quote", "quotes"),
+                ("mention", "entity mentions"),
+                ("date", "dates"),
+                ("verdict", "proposed verdicts"),
+            )
+        ]
+        if review_counts
+        else [],
+        "review_total": sum(review_counts.values()),
         "recent_findings": recent_findings,
     }
