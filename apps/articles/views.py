@@ -1,42 +1,423 @@
+"""Article pages: list, import, the workspace (body, annotations, detail, findings), body edit.
+
+Function views; every write is a real form that posts and redirects without JavaScript. With
+htmx the same URL answers with the partial of articles/workspace.html that changed (the view picks
+it). The annotation and finding actions live in apps.annotations.views and apps.checks.views and
+render through `workspace_context` and `render_workspace` below."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
+from apps.accounts import roles
+from apps.accounts.decorators import login_required_htmx
+from apps.annotations.forms import (
+    FIELD_FORMS,
+    AnnotationCreateForm,
+    EvidenceForm,
+    ReturnForm,
+    ReviewForm,
+    VerdictForm,
+)
+from apps.annotations.models import AnchoredSpan, Claim, Origin, ReviewState
+from apps.articles import workspace
+from apps.articles.forms import ArticleBodyForm, ArticleImportForm
 from apps.articles.models import Article
 from apps.articles.selectors import article_get_for_user, article_list_for_user
+from apps.articles.services import (
+    ArticleConflict,
+    ArticleError,
+    article_import,
+    article_update_body,
+)
+
+WORKSPACE = "articles/workspace.html"
+LIST_PAGE_SIZE = 50
+ENTITY_MATCHES = 10
 
 
-@login_required
+# --- List and import ------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required_htmx
 def article_list(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "")
+    search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     source = request.GET.get("source", "")
+    if status not in Article.Status.values:
+        status = ""
     articles = article_list_for_user(user=request.user, search=search, status=status, source=source)
-    page = Paginator(articles, 50).get_page(request.GET.get("page"))
-    sources = (
-        Article.objects.exclude(source="")
+    page = Paginator(articles, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {k: v for k, v in {"q": search, "status": status, "source": source}.items() if v}
+    context = {
+        "page": page,
+        "q": search,
+        "status": status,
+        "source": source,
+        "filter_query": urlencode(filters),
+        "statuses": Article.Status.choices,
+        "sources": Article.objects.exclude(source="")
         .order_by("source")
         .values_list("source", flat=True)
-        .distinct()
-    )
-    return render(
+        .distinct(),
+    }
+    if request.htmx:
+        return render(request, "articles/list.html#results", context)
+    return render(request, "articles/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_htmx
+def article_import_view(request: HttpRequest) -> HttpResponse:
+    if not roles.can_annotate(request.user):
+        raise PermissionDenied("Only annotators and editors can import articles.")
+    status = 200
+    if request.method == "POST":
+        form = ArticleImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                article = article_import(
+                    title=data["title"],
+                    body=data["body"],
+                    source=data["source"],
+                    byline=data["byline"],
+                    url=data["url"],
+                    published_on=data["published_on"],
+                    created_by=request.user,
+                )
+            except ArticleError as exc:
+                field = exc.field if exc.field in form.fields else None
+                if field == "body":
+                    field = "file" if data.get("file") else "text"
+                form.add_error(field, exc.message)
+            else:
+                url = reverse("articles:detail", args=[article.uuid])
+                if request.htmx:
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
+        status = 422
+    else:
+        form = ArticleImportForm()
+    template = "articles/import.html#import-form" if request.htmx else "articles/import.html"
+    return render(request, template, {"form": form}, status=status)
+
+
+# --- The workspace ----------------------------------------------------------------------------------
+
+
+def annotation_base() -> str:
+    """The URL prefix of every annotation ("/annotations/"); rows and marks append "<kind>/<uuid>/"
+    instead of reversing a URL for each of thousands of rows."""
+    return reverse("annotations:index")
+
+
+def workspace_url(article: Article, *, open_key: str = "", anchor: str = "") -> str:
+    url = reverse("articles:detail", args=[article.uuid])
+    if open_key:
+        url += "?" + urlencode({"open": open_key})
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def _entity_matches(query: str) -> list:
+    """The no-JavaScript side of the entity picker: the same search as the KB autocomplete."""
+    from apps.knowledge import browse
+
+    if not query:
+        return []
+    matches = list(browse.entity_search(query=query)[:ENTITY_MATCHES])
+    browse.attach_matched_aliases(matches, query=query)
+    return matches
+
+
+def detail_context(
+    *,
+    span: AnchoredSpan,
+    user,
+    bound: dict[str, Any] | None = None,
+    entity_query: str = "",
+) -> dict[str, Any]:
+    """Everything the detail partial shows for one span: its forms (bound ones, with errors,
+    replace the blank ones) and what this user may do with it."""
+    kind = workspace.span_kind(span)
+    bound = bound or {}
+    version = {"version": span.version}
+    fields_form = bound.get("fields")
+    if fields_form is None:
+        initial: dict[str, Any] = dict(version)
+        if kind == "claim":
+            initial["kind"] = span.kind
+        elif kind == "quote":
+            initial.update(
+                speaker=span.speaker.uuid if span.speaker else None,
+                speaker_text=span.speaker_text,
+                attribution_text=span.attribution_text,
+                verb=span.verb,
+            )
+        elif kind == "mention":
+            initial.update(
+                entity=span.entity.uuid if span.entity else None,
+                title_modifier=span.title_modifier,
+            )
+        else:
+            initial.update(value=span.value, precision=span.precision, is_relative=span.is_relative)
+        fields_form = FIELD_FORMS[kind](initial=initial, prefix="f")
+    entity_field = {"quote": "speaker", "mention": "entity"}.get(kind)
+    entity_matches = _entity_matches(entity_query) if entity_field else []
+    own = user.pk is not None and user.pk in {span.created_by_id, span.edited_by_id}
+    review_initial: dict[str, Any] = dict(version)
+    if span.origin == Origin.AUTOMATIC and span.review_state == ReviewState.PROPOSED:
+        # Rejecting an automatic proposal is one key ("r"); the reason says what happened.
+        review_initial["note"] = (
+            f"Not a correct {workspace.KIND_NAMES[kind].lower()} (automatic proposal)."
+        )
+    context: dict[str, Any] = {
+        "span": span,
+        "kind": kind,
+        "key": f"{kind}/{span.uuid}",
+        "kind_label": workspace.KIND_NAMES[kind],
+        "fields_form": fields_form,
+        "entity_field": entity_field,
+        "entity": getattr(span, entity_field) if entity_field else None,
+        "entity_query": entity_query,
+        "entity_matches": entity_matches,
+        "entity_errors": fields_form.errors.get(entity_field, [])
+        if entity_field and fields_form.is_bound
+        else [],
+        "review_form": bound.get("review") or ReviewForm(initial=review_initial, prefix="r"),
+        "is_own": own,
+        "can_review_this": roles.can_review(user) and not own,
+        "can_delete": roles.can_edit(user)
+        or (span.created_by_id == user.pk and span.review_state == ReviewState.PROPOSED),
+        "is_automatic": span.origin == Origin.AUTOMATIC,
+    }
+    if isinstance(span, Claim):
+        own_verdict = user.pk is not None and user.pk in {span.created_by_id, span.verdict_by_id}
+        verdict_initial = {
+            **version,
+            "verdict": span.verdict if span.verdict != Claim.Verdict.NOT_RATED else "",
+            "rating": span.rating,
+            "rating_label": span.rating_label,
+            "summary": span.summary,
+        }
+        context.update(
+            verdict_form=bound.get("verdict") or VerdictForm(initial=verdict_initial, prefix="v"),
+            return_form=bound.get("return") or ReturnForm(initial=version, prefix="b"),
+            evidence_form=bound.get("evidence") or EvidenceForm(prefix="e"),
+            evidence=workspace.evidence_for(span),
+            can_verify=roles.can_review(user)
+            and not own_verdict
+            and span.verdict_state == Claim.VerdictState.PROPOSED,
+            can_return=roles.can_review(user)
+            and span.verdict_state in (Claim.VerdictState.PROPOSED, Claim.VerdictState.VERIFIED),
+            can_propose=roles.can_annotate(user)
+            and span.verdict_state != Claim.VerdictState.VERIFIED,
+        )
+    return context
+
+
+def panel_context(
+    request: HttpRequest,
+    article: Article,
+    *,
+    open_span: AnchoredSpan | None = None,
+    create_form: AnnotationCreateForm | None = None,
+    bound: dict[str, Any] | None = None,
+    message: str = "",
+    message_level: str = "info",
+) -> dict[str, Any]:
+    """What the detail partial needs: the open item with its forms, or the create form."""
+    context: dict[str, Any] = {
+        "article": article,
+        "workspace_url": reverse("articles:detail", args=[article.uuid]),
+        "annotation_base": annotation_base(),
+        "message": message,
+        "message_level": message_level,
+        "create_form": create_form or AnnotationCreateForm(initial={"occurrence": 1}),
+        "can_annotate": roles.can_annotate(request.user),
+        "can_review": roles.can_review(request.user),
+    }
+    if open_span is not None:
+        context.update(
+            detail_context(
+                span=open_span,
+                user=request.user,
+                bound=bound,
+                entity_query=request.GET.get("q", "").strip()[:200],
+            )
+        )
+        context["open_key"] = context["key"]
+    return context
+
+
+def workspace_context(
+    request: HttpRequest,
+    article: Article,
+    *,
+    open_span: AnchoredSpan | None = None,
+    open_key: str = "",
+    state: str = "",
+    create_form: AnnotationCreateForm | None = None,
+    bound: dict[str, Any] | None = None,
+    message: str = "",
+    message_level: str = "info",
+    finding_message: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """The whole workspace. Queries: one per span type, the findings, and (when an item is open)
+    the item with its relations and, for a claim, its evidence; never one per annotation."""
+    spans = workspace.spans_for_article(article)
+    known = {f"{kind}/{span.uuid}" for kind, rows in spans.items() for span in rows}
+    if open_span is None and open_key in known:
+        kind, uuid = open_key.split("/", 1)
+        open_span = workspace.span_detail_get(kind=kind, span_uuid=uuid, article=article)
+    if state not in ReviewState.values:
+        state = ""
+    findings = workspace.findings_for_article(article, known)
+    flagged = workspace.finding_keys(findings)
+    groups = workspace.groups_for(spans, state=state)
+    for group in groups:
+        for row in group.rows:
+            row.flags = flagged.get(row.key, 0)
+    context = panel_context(
         request,
-        "articles/list.html",
-        {
-            "page": page,
-            "q": search,
-            "status": status,
-            "source": source,
-            "statuses": Article.Status.choices,
-            "sources": sources,
-        },
+        article,
+        open_span=open_span,
+        create_form=create_form,
+        bound=bound,
+        message=message,
+        message_level=message_level,
     )
+    context.update(
+        {
+            "body_html": workspace.body_html(article.body, workspace.marks_for(spans)),
+            "groups": groups,
+            "state": state,
+            "states": ReviewState.choices,
+            "annotation_count": sum(len(rows) for rows in spans.values()),
+            "findings": findings,
+            "findings_open": sum(1 for f in findings if not f.is_closed),
+            "finding_message": finding_message,
+            "bg": workspace.background_status(article),
+            "can_edit_body": roles.can_annotate(request.user),
+        }
+    )
+    return context
 
 
-@login_required
+def render_workspace(
+    request: HttpRequest, context: dict[str, Any], *, partial: str = "", status: int = 200
+) -> HttpResponse:
+    template = f"{WORKSPACE}#{partial}" if partial else WORKSPACE
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@login_required_htmx
 def article_detail(request: HttpRequest, article_uuid) -> HttpResponse:
+    """The workspace. `?open=<kind>/<uuid>` opens an annotation's detail in the side panel."""
     article = article_get_for_user(article_uuid=article_uuid, user=request.user)
-    return render(request, "articles/detail.html", {"article": article})
+    context = workspace_context(
+        request,
+        article,
+        open_key=request.GET.get("open", ""),
+        state=request.GET.get("state", ""),
+    )
+    return render_workspace(request, context)
+
+
+@require_GET
+@login_required_htmx
+def article_annotations(request: HttpRequest, article_uuid) -> HttpResponse:
+    """The annotation list (filtered by state), and with `with_body=1` the body too (after the
+    background extraction added proposals)."""
+    article = article_get_for_user(article_uuid=article_uuid, user=request.user)
+    state = request.GET.get("state", "")
+    if not request.htmx:
+        url = reverse("articles:detail", args=[article.uuid])
+        return redirect(f"{url}?{urlencode({'state': state})}" if state else url)
+    context = workspace_context(request, article, state=state)
+    partial = "annotations-and-body" if request.GET.get("with_body") else "annotations"
+    return render_workspace(request, context, partial=partial)
+
+
+@require_GET
+@login_required_htmx
+def article_findings(request: HttpRequest, article_uuid) -> HttpResponse:
+    """The findings panel; it polls this URL while the checks (or extraction) are pending."""
+    article = article_get_for_user(article_uuid=article_uuid, user=request.user)
+    if not request.htmx:
+        return redirect(workspace_url(article, anchor="findings"))
+    known = None  # spans are not loaded here; links to deleted spans fail softly in the detail
+    findings = workspace.findings_for_article(article, known)
+    bg = workspace.background_status(article)
+    context = {
+        "article": article,
+        "findings": findings,
+        "findings_open": sum(1 for f in findings if not f.is_closed),
+        "bg": bg,
+        "workspace_url": reverse("articles:detail", args=[article.uuid]),
+        "annotation_base": annotation_base(),
+    }
+    response = render_workspace(request, context, partial="findings")
+    if request.GET.get("polling") and request.GET.get("ex", "") != bg["extracted_mark"]:
+        # Extraction ran since the page was drawn: the list and the body fetch their new spans.
+        response["HX-Trigger"] = "annotationsChanged"
+    return response
+
+
+# --- Body edit --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_htmx
+def article_edit_body(request: HttpRequest, article_uuid) -> HttpResponse:
+    article = article_get_for_user(article_uuid=article_uuid, user=request.user)
+    if not roles.can_annotate(request.user):
+        raise PermissionDenied("Only annotators and editors can edit an article's text.")
+    status, conflict = 200, None
+    if request.method == "POST":
+        form = ArticleBodyForm(request.POST)
+        if form.is_valid():
+            try:
+                article_update_body(
+                    article=article,
+                    body=form.cleaned_data["body"],
+                    user=request.user,
+                    expected_revision=form.cleaned_data["revision"],
+                    note=form.cleaned_data["note"],
+                )
+            except ArticleConflict as exc:
+                conflict = exc
+                article = exc.current
+                # Keep what the person wrote; the form now says which revision they saw last, so
+                # saving again is a deliberate choice made with the current text in view.
+                data = request.POST.copy()
+                data["revision"] = str(article.revision)
+                form = ArticleBodyForm(data)
+                form.is_valid()
+                status = 409
+            except ArticleError as exc:
+                form.add_error("body", exc.message)
+                status = 422
+            else:
+                url = workspace_url(article)
+                if request.htmx:
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
+        else:
+            status = 422
+    else:
+        form = ArticleBodyForm(initial={"body": article.body, "revision": article.revision})
+    context = {"article": article, "form": form, "conflict": conflict}
+    template = "articles/edit_body.html#body-form" if request.htmx else "articles/edit_body.html"
+    return render(request, template, context, status=status)

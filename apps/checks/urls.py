@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.checks import views
 
 app_name = "checks"
-urlpatterns: list = []
+urlpatterns = [
+    path("findings/<uuid:finding_uuid>/state/", views.finding_state, name="finding-state"),
+]

@@ -1,0 +1,75 @@
+"""Forms for the article pages: they parse and validate input; the services apply the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from apps.articles.formats import text_from_upload
+from apps.articles.services import ArticleError
+
+
+class LabelledForm(forms.Form):
+    """Labels without Django's trailing colon (the templates lay labels above their fields)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ArticleImportForm(LabelledForm):
+    title = forms.CharField(max_length=500)
+    source = forms.CharField(max_length=200, required=False, help_text="Publication name.")
+    byline = forms.CharField(max_length=300, required=False)
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    published_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty if unknown.",
+    )
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        label="Article text",
+        help_text="Paste the text, or upload a file below.",
+    )
+    file = forms.FileField(
+        required=False,
+        label="…or a file",
+        help_text=".txt, .md or .html (UTF-8); HTML is reduced to the article's main text.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.text,.md,.markdown,.html,.htm"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        text = data.get("text") or ""
+        upload = data.get("file")
+        if upload and text.strip():
+            raise forms.ValidationError("Paste the text or upload a file, not both.")
+        if upload:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if upload.size > limit:
+                self.add_error(
+                    "file",
+                    f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
+                    f"{limit / 1_048_576:.1f} MB. Split the article, or paste its text.",
+                )
+                return data
+            try:
+                data["body"] = text_from_upload(filename=upload.name, data=upload.read())
+            except ArticleError as exc:
+                self.add_error("file", exc.message)
+        elif not text.strip():
+            self.add_error("text", "Paste the article text or upload a file.")
+        else:
+            data["body"] = text
+        return data
+
+
+class ArticleBodyForm(LabelledForm):
+    body = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 24}), label="Text")
+    revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    note = forms.CharField(
+        max_length=500, required=False, label="What changed", help_text="Kept with the revision."
+    )

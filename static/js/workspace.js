@@ -1,0 +1,243 @@
+// The article workspace's own script. htmx does the requests and swaps; this module does what
+// markup cannot: turn a text selection into Unicode code point offsets (the browser counts UTF-16
+// units, so an emoji before the selection would shift every offset by one), show the small menu
+// next to the selection, the keyboard shortcuts, opening a span by clicking its highlight, and
+// scrolling to / flashing a span named by a finding. Every action it triggers is a real form or
+// link of the page, which also works without it.
+
+const htmx = window.htmx;
+const workspace = document.getElementById("workspace");
+const menu = document.getElementById("selection-menu");
+const help = document.getElementById("keys-help");
+const annotationBase = workspace ? workspace.dataset.annotationBase : "/annotations/";
+
+const bodyElement = () => document.getElementById("article-body");
+const detailElement = () => document.getElementById("detail");
+
+// --- Offsets -------------------------------------------------------------------------------------
+
+/** Number of Unicode code points in a JavaScript (UTF-16) string. */
+export function codePointLength(text) {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
+/** The text of the body from its start up to (node, offset); the body holds only the article's
+ * text (in text nodes and <mark>s), so this is exactly body[0:offset] of the stored article. */
+function textBefore(body, node, offset) {
+  const range = document.createRange();
+  range.setStart(body, 0);
+  range.setEnd(node, offset);
+  return range.toString();
+}
+
+/** The selection inside the article body as {start, end, exact} in code points, whitespace at
+ * either end left out; null when nothing (or only whitespace) of the body is selected. */
+export function selectionOffsets() {
+  const body = bodyElement();
+  const selection = window.getSelection();
+  if (!body || !selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0).cloneRange();
+  const whole = document.createRange();
+  whole.selectNodeContents(body);
+  // Clip to the body: a drag may start or end outside it.
+  if (range.compareBoundaryPoints(Range.END_TO_START, whole) >= 0) return null; // after the body
+  if (range.compareBoundaryPoints(Range.START_TO_END, whole) <= 0) return null; // before it
+  if (range.compareBoundaryPoints(Range.START_TO_START, whole) < 0) range.setStart(body, 0);
+  if (range.compareBoundaryPoints(Range.END_TO_END, whole) > 0) range.setEnd(body, body.childNodes.length);
+  const selected = range.toString();
+  const leading = selected.length - selected.trimStart().length;
+  const exact = selected.trim();
+  if (!exact) return null;
+  const start = codePointLength(textBefore(body, range.startContainer, range.startOffset)) +
+    codePointLength(selected.slice(0, leading));
+  return { start, end: start + codePointLength(exact), exact, rect: range.getBoundingClientRect() };
+}
+
+// --- The selection menu ----------------------------------------------------------------------------
+
+function hideMenu() {
+  if (menu) menu.hidden = true;
+}
+
+function updateMenu() {
+  if (!menu) return;
+  const found = selectionOffsets();
+  if (!found) {
+    hideMenu();
+    return;
+  }
+  menu.elements.start.value = String(found.start);
+  menu.elements.end.value = String(found.end);
+  menu.elements.exact.value = found.exact;
+  menu.hidden = false;
+  const top = window.scrollY + found.rect.bottom + 6;
+  const left = Math.max(8, Math.min(window.scrollX + found.rect.left, window.scrollX + document.documentElement.clientWidth - menu.offsetWidth - 8));
+  menu.style.top = `${top}px`; // CSSOM, allowed by the CSP (no inline style attribute)
+  menu.style.left = `${left}px`;
+}
+
+document.addEventListener("mouseup", (event) => {
+  if (menu && menu.contains(event.target)) return;
+  // Let the browser settle the selection first (a click inside a selection collapses it).
+  window.setTimeout(updateMenu, 0);
+});
+document.addEventListener("keyup", (event) => {
+  if (event.shiftKey || event.key === "Shift") updateMenu();
+});
+
+if (menu) {
+  menu.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.successful || event.detail.xhr.status === 422) {
+      hideMenu();
+      window.getSelection().removeAllRanges();
+    }
+  });
+}
+
+// --- Opening spans, flashing them ----------------------------------------------------------------
+
+function openSpan(key) {
+  htmx.ajax("GET", `${annotationBase}${key}/`, { target: "#detail", swap: "outerHTML" });
+}
+
+function marksOf(key) {
+  const body = bodyElement();
+  return body ? Array.from(body.querySelectorAll(`mark[data-ids~="${CSS.escape(key)}"]`)) : [];
+}
+
+export function flash(key) {
+  const marks = marksOf(key);
+  if (!marks.length) return false;
+  marks[0].scrollIntoView({ block: "center", behavior: "smooth" });
+  for (const mark of marks) {
+    mark.classList.remove("flash");
+    void mark.offsetWidth; // restart the animation
+    mark.classList.add("flash");
+  }
+  window.setTimeout(() => marks.forEach((mark) => mark.classList.remove("flash")), 1700);
+  return true;
+}
+
+function markCurrent() {
+  const detail = detailElement();
+  const key = detail ? detail.dataset.key || "" : "";
+  document.querySelectorAll("mark.hl.current").forEach((mark) => mark.classList.remove("current"));
+  document.querySelectorAll("#annotations li.row.current").forEach((row) => row.classList.remove("current"));
+  if (!key) return;
+  marksOf(key).forEach((mark) => mark.classList.add("current"));
+  const row = document.querySelector(`#annotations li.row[data-key="${CSS.escape(key)}"]`);
+  if (row) row.classList.add("current");
+}
+
+document.addEventListener("click", (event) => {
+  const flashLink = event.target.closest("[data-flash]");
+  if (flashLink) {
+    flash(flashLink.dataset.flash);
+    return; // a link also opens the span (htmx); a button only shows it
+  }
+  const helpButton = event.target.closest("[data-keys-help]");
+  if (helpButton && help) {
+    help.showModal();
+    return;
+  }
+  const mark = event.target.closest("#article-body mark.hl");
+  if (mark && window.getSelection().isCollapsed) {
+    const first = (mark.dataset.ids || "").split(" ")[0];
+    if (first) openSpan(first);
+  }
+});
+
+// --- Keyboard -------------------------------------------------------------------------------------
+
+function typingIn(target) {
+  return target && target.closest && target.closest("input, textarea, select, [contenteditable], dialog[open]");
+}
+
+function moveRow(delta) {
+  const rows = Array.from(document.querySelectorAll("#annotations li.row"));
+  if (!rows.length) return;
+  const here = rows.findIndex((row) => row.classList.contains("current"));
+  const next = here < 0 ? (delta > 0 ? 0 : rows.length - 1) : Math.max(0, Math.min(rows.length - 1, here + delta));
+  const link = rows[next].querySelector("a");
+  rows[next].scrollIntoView({ block: "nearest" });
+  if (link) link.click();
+}
+
+function review(key) {
+  const detail = detailElement();
+  if (!detail) return false;
+  if (key === "a") {
+    const approve = detail.querySelector("button[data-action='approve']");
+    if (approve) approve.click();
+    return Boolean(approve);
+  }
+  const reject = detail.querySelector("button[data-action='reject']");
+  if (!reject) return false;
+  const note = reject.form.querySelector("textarea, input[name$='note']");
+  if (note && !note.value.trim()) {
+    note.focus(); // a reason is required; Enter (or the button) then rejects
+    return true;
+  }
+  reject.click();
+  return true;
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "Escape") {
+    hideMenu();
+    return;
+  }
+  if (typingIn(event.target)) return;
+  const key = event.key;
+  if (key === "?") {
+    if (help) help.showModal();
+    event.preventDefault();
+    return;
+  }
+  if (menu && !menu.hidden) {
+    const button = menu.querySelector(`button[data-key="${CSS.escape(key)}"]`);
+    if (button) {
+      event.preventDefault();
+      button.click();
+      return;
+    }
+  }
+  if (key === "j" || key === "k") {
+    event.preventDefault();
+    moveRow(key === "j" ? 1 : -1);
+  } else if (key === "a" || key === "r") {
+    if (review(key)) event.preventDefault();
+  }
+});
+
+// --- htmx integration ------------------------------------------------------------------------------
+
+// A refusal the server answers with a partial (403 "not your own work") is shown in place, like
+// a conflict (409) or bad input (422), which the base configuration already swaps.
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const xhr = event.detail.xhr;
+  if (xhr.status === 403 && xhr.getResponseHeader("X-Inline-Message")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  markCurrent();
+  const detail = detailElement();
+  const target = event.detail.target;
+  if (detail && target && target.id === "detail") detail.focus({ preventScroll: true });
+});
+
+markCurrent();
+document.documentElement.dataset.workspaceReady = String(Math.round(performance.now()));
