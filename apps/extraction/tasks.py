@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 
-@shared_task(name="extraction.extract_article")
+# Idempotent: a second run over the same body and KB finds its proposals already there and
+# writes nothing but the timestamp (see article_extract), so acks_late redelivery is harmless.
+# Retries only for transient database errors (a lost connection, a lock timeout).
+@shared_task(
+    name="extraction.extract_article",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    max_retries=5,
+)
 def extract_article(*, article_id: int) -> None:
     from apps.extraction.services import article_extract
 

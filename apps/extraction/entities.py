@@ -1,0 +1,394 @@
+"""Mentions of knowledge-base entities, with the titles of office written in front of people.
+
+One Aho–Corasick automaton holds every label and alias of the KB, the surnames of people, and
+the titles of office (office names and aliases, title heads such as "President"). It is built
+once per KB state (see selectors.kb_index_current) and run once over the text; matches are kept
+on word boundaries, leftmost-longest first ("Keir Starmer" is one mention, not "Keir" and
+"Starmer"), names in the case they are written in the KB, titles in any case. A surname alone
+("Starmer", "Trump’s") links to the person last named in full in the article, or to the only
+person of the KB with that surname."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from apps.extraction import titles
+from apps.extraction.titles import lower
+
+PERSON = "person"
+OFFICE = "office"
+
+_PARTICLES = {"van", "von", "der", "den", "de", "da", "di", "del", "du", "la", "le", "bin", "al"}
+_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+_NOT_A_NAME = {
+    "The", "A", "An", "In", "On", "At", "Of", "He", "She", "They", "It", "His", "Her", "Their",
+    "This", "That", "These", "Those", "And", "But", "Or", "As", "If", "When", "While", "After",
+    "Before", "Since", "For", "From", "To", "With", "By", "Monday", "Tuesday", "Wednesday",
+    "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May",
+    "June", "July", "August", "September", "October", "November", "December",
+}  # fmt: skip
+_UNLINKED_NAME = re.compile(
+    r"[A-Z][\w’'-]*(?: (?:[A-Z][\w’'-]*|van|von|der|den|de|da|di|del|du|bin|al))*"
+)
+_KIND_ORDER = {PERSON: 0, "place": 1, "organisation": 2, OFFICE: 3, "other": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class TitleFound:
+    start: int
+    end: int
+    modifier: str
+    office_id: int | None
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFound:
+    start: int
+    end: int
+    entity_id: int | None
+    kind: str
+    confidence: float
+    title: TitleFound | None = None
+
+
+@dataclass
+class KBIndex:
+    """Everything extraction needs from the KB, in memory. Built by `build` from plain rows."""
+
+    automaton: ahocorasick.Automaton | None
+    kinds: dict[int, str]
+    labels: dict[int, str]
+    country_of: dict[str, str]
+    # person → [(office, tenure start)] in start order
+    person_offices: dict[int, list[tuple[int, dt.date | None]]]
+    office_signatures: dict[int, set[tuple[str, str | None]]]
+    offices_by_signature: dict[tuple[str, str | None], list[int]]
+    fingerprint: tuple = field(default=())
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        entities: list[tuple[int, str, str]],
+        aliases: list[tuple[int, str]],
+        tenures: list[tuple[int, int, dt.date | None]],
+        fingerprint: tuple = (),
+    ) -> KBIndex:
+        """entities: (id, kind, label); aliases: (entity id, alias); tenures: (person, office, start)."""
+        kinds = {pk: kind for pk, kind, _ in entities}
+        labels = {pk: label for pk, _, label in entities}
+        names: dict[int, set[str]] = defaultdict(set)
+        for pk, _, label in entities:
+            names[pk].add(" ".join(label.split()))
+        for pk, alias in aliases:
+            if pk in kinds:
+                names[pk].add(" ".join(alias.split()))
+
+        country_of: dict[str, str] = {}
+        for key, forms in titles.COUNTRY_FORMS.items():
+            for form in forms:
+                country_of[lower(form)] = key
+        for pk, kind in kinds.items():
+            if kind != "place":
+                continue
+            lowered = {lower(n) for n in names[pk]}
+            key = next((country_of[n] for n in lowered if n in country_of), lower(labels[pk]))
+            for n in lowered:
+                country_of.setdefault(n, key)
+
+        office_signatures: dict[int, set[tuple[str, str | None]]] = defaultdict(set)
+        offices_by_signature: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for pk, kind in kinds.items():
+            if kind != OFFICE:
+                continue
+            for name in names[pk]:
+                head, country = titles.split_office_name(name, country_of)
+                if country and country not in country_of:
+                    country_of[country] = country
+                signature = (_head_key(head), country)
+                office_signatures[pk].add(signature)
+                if pk not in offices_by_signature[signature]:
+                    offices_by_signature[signature].append(pk)
+
+        person_offices: dict[int, list[tuple[int, dt.date | None]]] = defaultdict(list)
+        for person, office, start in sorted(tenures, key=lambda t: (t[2] or dt.date.min, t[1])):
+            person_offices[person].append((office, start))
+
+        keys: dict[str, dict[str, list]] = defaultdict(lambda: {"e": [], "s": [], "t": []})
+        for pk, kind in kinds.items():
+            for name in names[pk]:
+                if len(name) < 2 or name.isdigit():
+                    continue
+                keys[lower(name)]["e"].append((pk, _forms(name)))
+                if kind == OFFICE:
+                    head, country = titles.split_office_name(name, country_of)
+                    keys[lower(name)]["t"].append((_head_key(head), country, pk))
+        heads = {h for sig in offices_by_signature for h in [sig[0]]}
+        heads.update(_head_key(h) for h in titles.GENERIC_HEADS)
+        for head in heads:
+            for variant in {head, head.replace(" ", "-")}:
+                keys[variant]["t"].append((head, None, None))
+        surnames: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+        for pk, kind in kinds.items():
+            if kind != PERSON:
+                continue
+            for name in names[pk]:
+                surname = _surname(name)
+                if surname:
+                    surnames[lower(surname)].append((pk, _forms(surname)))
+        for key, people in surnames.items():
+            entry = keys[key]
+            if entry["e"]:
+                continue  # an explicit alias wins over a guessed surname
+            entry["s"].extend(people)
+
+        automaton = ahocorasick.Automaton()
+        for key, entry in keys.items():
+            if not (entry["e"] or entry["s"] or entry["t"]):
+                continue
+            value = (
+                len(key),
+                tuple(entry["e"]),
+                _merge_people(entry["s"]),
+                tuple(sorted(set(entry["t"]), key=repr)),
+            )
+            automaton.add_word(key, value)
+        automaton.make_automaton()
+        return cls(
+            automaton=automaton if len(automaton) else None,
+            kinds=kinds,
+            labels=labels,
+            country_of=country_of,
+            person_offices=dict(person_offices),
+            office_signatures=dict(office_signatures),
+            offices_by_signature=dict(offices_by_signature),
+            fingerprint=fingerprint,
+        )
+
+
+def _head_key(head: str) -> str:
+    return " ".join(lower(head).replace("-", " ").replace("defense", "defence").split())
+
+
+def _forms(name: str) -> frozenset[str]:
+    """The spellings accepted for a name: as written in the KB, and with a capital first
+    letter (a lower-case alias at the start of a sentence)."""
+    return frozenset({name, name[:1].upper() + name[1:]})
+
+
+def _surname(name: str) -> str | None:
+    words = name.split(" ")
+    while len(words) > 2 and words[-1].lower() in _SUFFIXES:
+        words = words[:-1]
+    if len(words) < 2:
+        return None
+    for i, word in enumerate(words[1:], start=1):
+        if word.lower() in _PARTICLES and i < len(words) - 1:
+            surname = " ".join(words[i:])
+            break
+    else:
+        surname = words[-1]
+    if len(surname) < 3 or not surname[:1].isupper() or surname.endswith("."):
+        return None
+    return surname
+
+
+def _merge_people(people: list[tuple[int, frozenset[str]]]) -> tuple:
+    merged: dict[int, set[str]] = defaultdict(set)
+    for pk, forms in people:
+        merged[pk] |= forms
+    return tuple((pk, frozenset(forms)) for pk, forms in sorted(merged.items()))
+
+
+@dataclass(slots=True)
+class _Match:
+    start: int
+    end: int
+    names: tuple  # ((entity id, forms), ...) whose spelling matches
+    surnames: tuple  # ((person id, forms), ...)
+    titles: tuple  # ((head, country, office id | None), ...)
+
+
+def _matches(body: str, kb: KBIndex) -> list[_Match]:
+    if kb.automaton is None:
+        return []
+    low = lower(body)
+    length = len(body)
+    found: list[_Match] = []
+    for end_index, (size, names, surnames, title_entries) in kb.automaton.iter(low):
+        start, end = end_index - size + 1, end_index + 1
+        if (start > 0 and body[start - 1].isalnum()) or (end < length and body[end].isalnum()):
+            continue
+        text = body[start:end]
+        ok_names = tuple(n for n in names if text in n[1])
+        ok_surnames = tuple(s for s in surnames if text in s[1])
+        if ok_names or ok_surnames or title_entries:
+            found.append(_Match(start, end, ok_names, ok_surnames, title_entries))
+    found.sort(key=lambda m: (m.start, m.start - m.end))
+    return found
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _line_start(body: str, position: int) -> int:
+    return body.rfind("\n", 0, position) + 1
+
+
+def find(body: str, kb: KBIndex, *, skip: list[tuple[int, int]] = ()) -> list[MentionFound]:
+    """Entity mentions in text order. `skip`: spans already taken (dates: "May 5" is no Theresa May)."""
+    selected: list[_Match] = []
+    taken_until = -1
+    for match in _matches(body, kb):
+        if match.start < taken_until or _overlaps(match.start, match.end, list(skip)):
+            continue
+        selected.append(match)
+        taken_until = match.end
+
+    mentions: list[MentionFound] = []
+    seen_people: list[int] = []
+    by_start = {m.start: m for m in selected}
+    blocked_until = -1
+    for match in selected:
+        if match.start < blocked_until:
+            continue  # the name of a titled person, already taken
+        if match.titles:
+            titled = _titled(body, kb, match, by_start, seen_people, skip)
+            if titled is not None:
+                title = titled.title
+                # Drop a country mention the title absorbed ("UK" in "UK Prime Minister").
+                while mentions and title is not None and mentions[-1].end > title.start:
+                    mentions.pop()
+                mentions.append(titled)
+                blocked_until = titled.end
+                continue
+        mention = _plain(match, kb, seen_people)
+        if mention is not None:
+            mentions.append(mention)
+    return mentions
+
+
+def _plain(match: _Match, kb: KBIndex, seen_people: list[int]) -> MentionFound | None:
+    if match.names:
+        entity_id, confidence = _choose(match.names, kb, seen_people)
+        if entity_id is None:
+            if any(kb.kinds.get(pk) == PERSON for pk, _ in match.names):
+                return MentionFound(match.start, match.end, None, PERSON, confidence)
+            return None
+        kind = kb.kinds.get(entity_id, "other")
+        if kind == PERSON:
+            seen_people.append(entity_id)
+        return MentionFound(match.start, match.end, entity_id, kind, confidence)
+    if match.surnames:
+        person, confidence = _surname_person(match, seen_people)
+        if person is not None:
+            seen_people.append(person)
+        return MentionFound(match.start, match.end, person, PERSON, confidence)
+    return None
+
+
+def _choose(names: tuple, kb: KBIndex, seen_people: list[int]) -> tuple[int | None, float]:
+    """The entity a name shared by several stands for: the one named before in the article,
+    else the only person among them; a bare office title alone ("the President") is no mention."""
+    ids = sorted({pk for pk, _ in names}, key=lambda pk: (_KIND_ORDER.get(kb.kinds[pk], 9), pk))
+    if len(ids) == 1:
+        return ids[0], 0.95
+    for pk in reversed(seen_people):
+        if pk in ids:
+            return pk, 0.8
+    people = [pk for pk in ids if kb.kinds[pk] == PERSON]
+    if len(people) == 1:
+        return people[0], 0.6
+    return None, 0.4
+
+
+def _surname_person(match: _Match, seen_people: list[int]) -> tuple[int | None, float]:
+    people = [pk for pk, _ in match.surnames]
+    for pk in reversed(seen_people):
+        if pk in people:
+            return pk, 0.9
+    if len(people) == 1:
+        return people[0], 0.7
+    return None, 0.4
+
+
+def _titled(
+    body: str,
+    kb: KBIndex,
+    title: _Match,
+    by_start: dict[int, _Match],
+    seen_people: list[int],
+    skip,
+) -> MentionFound | None:
+    """A title followed by a name: the person's mention carrying the title."""
+    if body[title.end : title.end + 1] != " ":
+        return None
+    name_start = title.end + 1
+    name_match = by_start.get(name_start)
+    person: int | None = None
+    confidence = 0.5
+    if name_match is not None and (name_match.surnames or name_match.names):
+        people = [pk for pk, _ in name_match.names if kb.kinds.get(pk) == PERSON]
+        if people:
+            person, confidence = _choose(
+                tuple(n for n in name_match.names if n[0] in people), kb, seen_people
+            )
+        elif name_match.surnames:
+            person, confidence = _surname_person(name_match, seen_people)
+        else:
+            return None  # "President Ukraine": not a person
+        name_end = name_match.end
+    else:
+        unlinked = _UNLINKED_NAME.match(body, name_start)
+        if unlinked is None:
+            return None
+        words = unlinked.group(0).split(" ")
+        while words and (words[-1][:1].islower() or words[-1] in _NOT_A_NAME):
+            words.pop()
+        if not words or words[0] in _NOT_A_NAME:
+            return None
+        text = " ".join(words)
+        for suffix in ("’s", "'s"):
+            text = text.removesuffix(suffix)
+        name_end = name_start + len(text)
+        if _overlaps(name_start, name_end, list(skip)):
+            return None
+    line_start = _line_start(body, title.start)
+    country, title_start = titles.country_before(body, title.start, kb.country_of, line_start)
+    modifier, modifier_start = titles.modifier_before(body, title_start)
+    text = body[title.start : title.end]
+    if not (text[:1].isupper() or modifier or country):
+        return None
+    heads = {head for head, _, _ in title.titles}
+    head = max(heads, key=len)
+    countries = {c for _, c, _ in title.titles if c}
+    if country is None and countries:
+        country = sorted(countries)[0]
+    if country is None:
+        country = titles.country_after_name(body, name_end, kb.country_of)
+    direct = sorted({office for _, _, office in title.titles if office is not None})
+    office, office_confidence = titles.resolve_office(
+        head=head,
+        country=country,
+        direct=direct,
+        held=kb.person_offices.get(person, []) if person is not None else [],
+        office_signatures=kb.office_signatures,
+        offices_by_signature=kb.offices_by_signature,
+    )
+    if person is not None:
+        seen_people.append(person)
+    return MentionFound(
+        name_start,
+        name_end,
+        person,
+        PERSON,
+        confidence,
+        TitleFound(title_start, title.end, modifier, office, office_confidence),
+    )

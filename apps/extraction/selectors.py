@@ -1,0 +1,61 @@
+"""Reads for extraction: the KB index, built once per KB state and kept in the process."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from django.db import connection
+
+from apps.articles.models import Article
+from apps.extraction.entities import KBIndex
+from apps.knowledge.models import Entity, EntityAlias, Tenure
+
+_lock = threading.Lock()
+_cached: KBIndex | None = None
+
+
+def kb_fingerprint() -> tuple:
+    """Cheap summary of the KB state: counts and the latest change of entities and tenures,
+    count and highest id of aliases. One query; it changes whenever a row is added, removed or
+    saved (a KB writer that edits an alias in place also saves its entity)."""
+    entity, alias, tenure = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Entity, EntityAlias, Tenure)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {entity}), (SELECT MAX(updated_at) FROM {entity}),"
+            f" (SELECT COUNT(*) FROM {alias}), (SELECT MAX(id) FROM {alias}),"
+            f" (SELECT COUNT(*) FROM {tenure}), (SELECT MAX(updated_at) FROM {tenure})"
+        )
+        return tuple(str(value) for value in cursor.fetchone())
+
+
+def kb_index_build(*, fingerprint: tuple = ()) -> KBIndex:
+    return KBIndex.build(
+        entities=list(Entity.objects.values_list("id", "kind", "label")),
+        aliases=list(EntityAlias.objects.values_list("entity_id", "alias")),
+        tenures=list(Tenure.objects.values_list("person_id", "office_id", "start")),
+        fingerprint=fingerprint,
+    )
+
+
+def kb_index_current() -> KBIndex:
+    """The index for the KB as it is now; rebuilt only when the fingerprint changed."""
+    global _cached
+    fingerprint = kb_fingerprint()
+    index = _cached
+    if index is not None and index.fingerprint == fingerprint:
+        return index
+    with _lock:
+        if _cached is None or _cached.fingerprint != fingerprint:
+            _cached = kb_index_build(fingerprint=fingerprint)
+        return _cached
+
+
+def article_ids_by_uuid(uuids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    return dict(Article.objects.filter(uuid__in=uuids).values_list("uuid", "id"))
+
+
+def article_ids_all() -> list[int]:
+    return list(Article.objects.order_by("id").values_list("id", flat=True))

@@ -1,0 +1,106 @@
+"""Dates: absolute, partial and relative ones, each with a case that must not become a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from apps.extraction import dates
+
+PUBLISHED = dt.date(2026, 1, 7)  # a Wednesday
+
+
+def found(text: str, published_on: dt.date | None = PUBLISHED) -> list[tuple]:
+    return [
+        (text[d.start : d.end], d.value, d.precision, d.is_relative)
+        for d in dates.find(text, published_on=published_on)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Allies met on January 6, 2024, in Paris.", ("January 6, 2024", dt.date(2024, 1, 6))),
+        ("Allies met on 6 Jan 2024 in Paris.", ("6 Jan 2024", dt.date(2024, 1, 6))),
+        ("The filing is dated 2024-01-06.", ("2024-01-06", dt.date(2024, 1, 6))),
+        ("It was signed on Sept. 5, 2024.", ("Sept. 5, 2024", dt.date(2024, 9, 5))),
+        (
+            "It was signed on the 5th of September 2024.",
+            ("5th of September 2024", dt.date(2024, 9, 5)),
+        ),
+    ],
+)
+def test_it_reads_absolute_dates_with_day_precision(text, expected):
+    assert found(text) == [(*expected, "day", False)]
+
+
+def test_it_keeps_the_weekday_written_with_a_date_so_the_checks_can_compare_them():
+    assert found("Talks began on Tuesday, January 6, 2024.") == [
+        ("Tuesday, January 6, 2024", dt.date(2024, 1, 6), "day", False)
+    ]
+
+
+def test_it_reads_a_month_and_year_as_month_precision():
+    assert found("The ceasefire collapsed in March 2025.") == [
+        ("March 2025", dt.date(2025, 3, 1), "month", False)
+    ]
+
+
+def test_it_reads_a_year_after_a_preposition_as_year_precision():
+    assert found("The treaty has been in force since 2019, officials said.") == [
+        ("2019", dt.date(2019, 1, 1), "year", False)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        ("The minister resigned yesterday.", "yesterday", dt.date(2026, 1, 6)),
+        ("The vote was held on Tuesday.", "Tuesday", dt.date(2026, 1, 6)),
+        ("The vote was held last Friday.", "last Friday", dt.date(2026, 1, 2)),
+        ("The deal was struck three days ago.", "three days ago", dt.date(2026, 1, 4)),
+        ("The summit opened last week.", "last week", dt.date(2025, 12, 31)),
+        ("The meeting is on January 9.", "January 9", dt.date(2026, 1, 9)),
+        ("Gifts were exchanged on December 25.", "December 25", dt.date(2025, 12, 25)),
+    ],
+)
+def test_it_resolves_relative_dates_against_the_publication_date(text, span, value):
+    (result,) = found(text)
+    assert result[0] == span
+    assert result[1] == value
+    assert result[3] is True
+
+
+def test_it_resolves_last_month_to_month_precision():
+    assert found("Prices rose last month.") == [("last month", dt.date(2025, 12, 1), "month", True)]
+
+
+def test_it_keeps_a_relative_date_without_a_value_when_the_publication_date_is_unknown():
+    assert found("The minister resigned yesterday.", published_on=None) == [
+        ("yesterday", None, "day", True)
+    ]
+    # An absolute date needs no publication date.
+    assert found("Allies met on January 6, 2024.", published_on=None) == [
+        ("January 6, 2024", dt.date(2024, 1, 6), "day", False)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The coalition pledged 2024 troops and 300 tanks.",
+        "A 2024 total of 35 people was reported.",
+        "In 2000 cases the checks found nothing.",
+        "He may go to the summit, and they march on.",
+        "The vote was 6 to 1, with 12 abstentions.",
+        "Room 1215 was booked for the 45 delegates.",
+        "Shares fell 3.5 per cent.",
+    ],
+)
+def test_it_makes_no_date_from_a_bare_number_or_a_month_like_word(text):
+    assert found(text) == []
+
+
+def test_it_rejects_an_impossible_date():
+    assert found("The memo is dated February 30, 2024.") == []

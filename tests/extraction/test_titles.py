@@ -1,0 +1,103 @@
+"""Titles of office in front of a person's name, with their modifier, linked to the office."""
+
+from __future__ import annotations
+
+from apps.extraction import entities
+from tests.extraction import kb as K
+
+
+def titled(text: str, kb=K.KB) -> list[tuple]:
+    return [
+        (
+            text[m.title.start : m.title.end],
+            text[m.start : m.end],
+            m.entity_id,
+            m.title.modifier,
+            m.title.office_id,
+        )
+        for m in entities.find(text, kb)
+        if m.title is not None
+    ]
+
+
+def test_it_links_a_title_that_is_an_office_alias():
+    assert titled("UK Prime Minister Keir Starmer spoke.") == [
+        ("UK Prime Minister", "Keir Starmer", K.STARMER, "", K.UK_PM)
+    ]
+
+
+def test_it_links_a_demonym_and_a_title_to_that_countrys_office():
+    assert titled(
+        "Ukrainian President Volodymyr Zelensky and French President Emmanuel Macron met."
+    ) == [
+        ("Ukrainian President", "Volodymyr Zelensky", K.ZELENSKY, "", K.UA_PRESIDENT),
+        ("French President", "Emmanuel Macron", K.MACRON, "", K.FR_PRESIDENT),
+    ]
+
+
+def test_it_resolves_a_bare_title_among_the_offices_the_person_held():
+    assert titled("President Donald Trump spoke.") == [
+        ("President", "Donald Trump", K.TRUMP, "", K.US_PRESIDENT)
+    ]
+
+
+def test_it_records_a_bare_title_the_person_never_held_without_an_office():
+    assert titled("President Keir Starmer spoke.") == [
+        ("President", "Keir Starmer", K.STARMER, "", None)
+    ]
+
+
+def test_it_links_a_title_naming_a_country_even_when_the_person_never_held_it():
+    # The text is what is checked: ROLE_AT_DATE reports that Starmer never held it.
+    assert titled("Ukrainian President Keir Starmer spoke.") == [
+        ("Ukrainian President", "Keir Starmer", K.STARMER, "", K.UA_PRESIDENT)
+    ]
+
+
+def test_it_reads_the_modifiers():
+    text = (
+        "former President Donald Trump, then-Prime Minister Rishi Sunak, ex-President Donald "
+        "Trump, acting President Donald Trump and outgoing Chancellor Olaf Scholz met."
+    )
+    assert [(t[0], t[3], t[4]) for t in titled(text)] == [
+        ("President", "former", K.US_PRESIDENT),
+        ("Prime Minister", "then", K.UK_PM),
+        ("President", "ex", K.US_PRESIDENT),
+        ("President", "acting", K.US_PRESIDENT),
+        ("Chancellor", "outgoing", K.DE_CHANCELLOR),
+    ]
+
+
+def test_it_reads_a_country_written_after_the_name():
+    assert titled("Chancellor Olaf Scholz of Germany arrived.") == [
+        ("Chancellor", "Olaf Scholz", K.SCHOLZ, "", K.DE_CHANCELLOR)
+    ]
+
+
+def test_it_reads_a_possessive_country_before_the_title():
+    assert titled("Germany’s Chancellor Olaf Scholz arrived.") == [
+        ("Germany’s Chancellor", "Olaf Scholz", K.SCHOLZ, "", K.DE_CHANCELLOR)
+    ]
+
+
+def test_it_absorbs_the_country_into_the_title_instead_of_a_separate_mention():
+    text = "US President Donald Trump spoke."
+    found = entities.find(text, K.KB)
+    assert [(text[m.start : m.end], m.entity_id) for m in found] == [("Donald Trump", K.TRUMP)]
+    assert text[found[0].title.start : found[0].title.end] == "US President"
+
+
+def test_it_records_a_title_in_front_of_a_name_the_kb_does_not_know():
+    assert titled("Foreign Minister Annalena Baerbock arrived.") == [
+        ("Foreign Minister", "Annalena Baerbock", None, "", None)
+    ]
+
+
+def test_it_makes_no_title_without_a_name_after_it():
+    text = "The president said the prime minister and the UK Prime Minister’s office agreed."
+    assert titled(text) == []
+
+
+def test_it_takes_no_other_word_before_a_name_for_a_title_or_modifier():
+    text = "Aides to Keir Starmer and the former adviser Rishi Sunak met Volodymyr Zelensky."
+    assert titled(text) == []
