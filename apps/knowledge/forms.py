@@ -89,11 +89,13 @@ class TenureForm(FirstErrorMixin, forms.Form):
 
     other = forms.UUIDField(required=False, widget=forms.HiddenInput)
     other_name = forms.CharField(required=False, max_length=300)
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     start_precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.DAY)
     end = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Leave empty while in office.",
     )
     end_precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.DAY)
