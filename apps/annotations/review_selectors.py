@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.http import Http404
 
 from apps.accounts import roles
@@ -24,6 +24,7 @@ from apps.annotations.models import (
     Claim,
     ClaimKind,
     ClaimVerdictState,
+    Evidence,
     Origin,
     ReviewState,
 )
@@ -84,7 +85,6 @@ class QueueItem:
 
     kind: str  # claim, quote, mention, date
     span: AnchoredSpan
-    evidence_count: int = 0
     message: str = ""  # inline message after an action (conflict, refusal, bad input)
     message_level: str = ""  # "error" or "success"
     extra: dict = field(default_factory=dict)
@@ -92,6 +92,10 @@ class QueueItem:
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.span.uuid}"
+
+    @property
+    def evidence(self) -> list:
+        return list(self.span.evidence.all()) if self.kind == "claim" else []
 
     @property
     def dom_id(self) -> str:
@@ -166,9 +170,7 @@ def queue_items_load(rows: list[tuple[str, int, Any]]) -> list[QueueItem]:
     loaded: dict[tuple[str, int], QueueItem] = {}
     for kind, ids in ids_by_kind.items():
         for span in _span_queryset(kind).filter(id__in=ids):
-            loaded[(kind, span.pk)] = QueueItem(
-                kind=kind, span=span, evidence_count=getattr(span, "evidence_count", 0)
-            )
+            loaded[(kind, span.pk)] = QueueItem(kind=kind, span=span)
     return [loaded[(kind, pk)] for kind, pk, *_ in rows if (kind, pk) in loaded]
 
 
@@ -185,7 +187,10 @@ def _span_queryset(kind: str) -> models.QuerySet:
         ],
     )
     if kind == "claim":
-        queryset = queryset.annotate(evidence_count=Count("evidence"))
+        # The reviewer verifies a verdict against its evidence: shown in the row.
+        queryset = queryset.prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "id"))
+        )
     return queryset
 
 
@@ -222,7 +227,7 @@ def queue_item_get(*, kind: str, span_uuid, user) -> QueueItem:
         span = _span_queryset(kind).get(uuid=span_uuid)
     except SPAN_MODELS[kind].DoesNotExist:
         raise Http404("No such annotation; it may have been deleted.") from None
-    return QueueItem(kind=kind, span=span, evidence_count=getattr(span, "evidence_count", 0))
+    return QueueItem(kind=kind, span=span)
 
 
 def queue_counts_for_reviewer(*, user) -> dict[str, int]:

@@ -126,11 +126,11 @@ def test_it_reads_the_queue_in_a_fixed_number_of_queries(
             make("date", "Tuesday, January 6, 2024", article=a, origin="automatic")
 
     fill(1)
-    # session, user, roles, count, page, 4 × items by type, article choices
-    with django_assert_num_queries(10):
+    # session, user, roles, count, page, 4 × items by type, evidence, article choices
+    with django_assert_num_queries(11):
         client.get(QUEUE)
     fill(5)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(QUEUE)
     assert len(item_ids(response)) == 24
 
