@@ -7,10 +7,15 @@ import os
 import secrets
 from pathlib import Path
 
-import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
-
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import (
+    env_bool,
+    env_broker_url,
+    env_database_url,
+    env_int,
+    env_list,
+    env_secret_key,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FACTDESK_VAR_DIR", str(BASE_DIR / "var")))
@@ -21,15 +26,8 @@ TESTING = "PYTEST_VERSION" in os.environ
 DEBUG = env_bool("DEBUG", TESTING)
 
 
-def _secret_key() -> str:
-    key = env_str("SECRET_KEY")
-    if key:
-        return key
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is required when DEBUG is off. Set SECRET_KEY (50+ random characters), "
-            "or DEBUG=1 for a local run that keeps a generated key under var/."
-        )
+def _local_secret_key() -> str:
+    """DEBUG only: a key generated once and kept under var/ (never used in production)."""
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(64))
@@ -37,7 +35,8 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+# Required and strong (50+ characters) when DEBUG is off; a bad value stops the process.
+SECRET_KEY = env_secret_key("SECRET_KEY", debug=DEBUG, fallback=_local_secret_key)
 _LOOPBACK = ["127.0.0.1", "localhost", "[::1]"]
 # Loopback stays allowed so that the container's own health check can reach /healthz.
 ALLOWED_HOSTS = [*env_list("ALLOWED_HOSTS", ["testserver"]), *_LOOPBACK]
@@ -73,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: an oversized upload gets a clear 413.
+    "config.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,10 +109,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/factdesk; default: SQLite under var/.
 _default_sqlite = f"sqlite:///{VAR_DIR / 'factdesk.sqlite3'}"
-try:
-    _db = dj_database_url.parse(env_str("DATABASE_URL") or _default_sqlite, conn_max_age=60)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+_db = env_database_url("DATABASE_URL", _default_sqlite, conn_max_age=60)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # Web server and worker write the same file: wait for the lock instead of failing.
@@ -123,10 +121,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not :memory:, so that a real worker process can share the test database.
     # One file per test process, so that several test runs on one machine never share it.
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test-factdesk-{os.getpid()}.sqlite3")}
-elif _db["ENGINE"] == "django.db.backends.postgresql":
+else:  # PostgreSQL (env_database_url accepts nothing else)
     _db.setdefault("OPTIONS", {})
-else:
-    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL or SQLite.")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
@@ -174,6 +170,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# htmx sends the token from the page (hx-headers), so no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -197,15 +195,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+# Login throttling: five wrong passwords for a username from one address are answered as usual;
+# the sixth locks that username on that address for AXES_COOLOFF_TIME (axes counts the failure
+# that reaches the limit as the locking one). Locking username AND address, not the username
+# alone, so that nobody can lock a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 6, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"  # the login page, saying why
 
 # --- Celery ---------------------------------------------------------------------------------
 # CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0; default: kombu's filesystem transport under
 # var/broker, which needs no server (web and worker on one machine).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
+CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = Path(env_str("FACTDESK_BROKER_DIR", str(VAR_DIR / "broker")))
 # One queue name for the web process and the worker; tests give each run a queue of its own.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "factdesk")
@@ -300,6 +303,13 @@ FACTDESK_ORG_URL = env_str("FACTDESK_ORG_URL", "https://factdesk.example.org")
 FACTDESK_BASE_URL = env_str("FACTDESK_BASE_URL", "http://127.0.0.1:8000")
 # DATE_VS_PUBLICATION: an event this many days before publication is suspicious in a news lead.
 CHECKS_STALE_EVENT_DAYS = env_int("CHECKS_STALE_EVENT_DAYS", 60, minimum=1)
+# Articles per batch task of a sweep or a KB change.
+CHECKS_BATCH_SIZE = env_int("CHECKS_BATCH_SIZE", 200, minimum=1)
+# A check "running" for longer than this is taken to have died with its worker; the sweep redoes
+# it (the filesystem broker does not redeliver a lost message; Redis does, after the visibility timeout).
+CHECKS_RUNNING_LEASE_SECONDS = env_int(
+    "CHECKS_RUNNING_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60, minimum=1
+)
 
 LOGGING = {
     "version": 1,

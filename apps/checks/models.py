@@ -89,3 +89,33 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message[:60]}"
+
+
+class QuoteKey(models.Model):
+    """The normalised words and speaker of every live quote, so that QUOTE_INTEGRITY finds the
+    same words in other articles with an index lookup instead of reading every quote. Kept by the
+    checks (each run refreshes its article's quotes; the sweep refreshes all that changed)."""
+
+    quote = models.OneToOneField(
+        "annotations.Quote", on_delete=models.CASCADE, related_name="check_key"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    speaker = models.ForeignKey(
+        "knowledge.Entity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    speaker_text = models.CharField(max_length=300, blank=True)
+    # sha256 of apps.checks.rules.quotes.quote_text_normalize(exact)
+    text_key = models.CharField(max_length=64)
+    # Quote.version when indexed: a newer version means the quote changed.
+    quote_version = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # Same words elsewhere: WHERE text_key IN (...).
+            models.Index(fields=["text_key"], name="quotekey_text_idx"),
+            # A speaker's latest quotes: WHERE speaker_id IN (...) ORDER BY id DESC.
+            models.Index(fields=["speaker", "-id"], name="quotekey_speaker_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"quote {self.quote_id} ({self.text_key[:8]})"

@@ -1,11 +1,80 @@
-"""Writes for the consistency checks: requesting a run, running it, the findings lifecycle."""
+"""Writes for the consistency checks: requesting a run, running it, the findings lifecycle.
+
+A run, for one article or a batch:
+1. claims the articles with a conditional UPDATE (state `running`, `check_started_at` = the run's
+   token), so the article shows that it is being checked;
+2. reads the inputs (snapshots, the KB view, other articles) in bulk and runs the pure checks;
+3. in one transaction, locks the articles, keeps only those whose token is still its own (a
+   newer run or request supersedes an older one) and replaces their open findings by check,
+   keeping human decisions while the inputs behind them are unchanged; then marks them done.
+A run killed anywhere leaves no partial writes (step 3 is atomic) and the article in `running`:
+the redelivered task (Redis) or the sweep (after CHECKS_RUNNING_LEASE_SECONDS) runs it again."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils import timezone
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from apps.accounts import roles
+from apps.annotations.models import EntityMention, Quote, ReviewState
+from apps.annotations.services import AnnotationError, Conflict, NotAllowed
 from apps.articles.models import Article
+from apps.checks.kbview import CorpusView, KBView
+from apps.checks.loading import corpus_load, kbview_load, quote_index_refresh, snapshots_load
+from apps.checks.models import Finding
+from apps.checks.registry import (
+    CheckContext,
+    CheckSettings,
+    FindingDraft,
+    canonical_json,
+    checks_version,
+    run_checks,
+)
+from apps.checks.rules.quotes import quote_key
+from apps.checks.snapshot import ArticleSnapshot
+
+logger = logging.getLogger(__name__)
+
+# The findings panel and the API map these like the annotation errors: 400, 403, 409.
+FindingError = AnnotationError
+__all__ = [
+    "Conflict",
+    "FindingError",
+    "NotAllowed",
+    "article_check_request",
+    "article_checks_run",
+    "articles_check_request",
+    "articles_checks_run",
+    "checks_sweep_stale",
+    "finding_set_state",
+    "kb_changed",
+]
+
+CheckState = Article.CheckState
+
+
+@dataclass
+class RunReport:
+    checked: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    unchanged: int = 0
+    superseded: int = 0
+    created: int = 0
+    updated: int = 0
+    reopened: int = 0
+    deleted: int = 0
+
+
+# --- Requests ---------------------------------------------------------------------------------------
 
 
 def article_check_request(*, article: Article) -> None:
@@ -19,24 +88,438 @@ def article_check_request(*, article: Article) -> None:
     transaction.on_commit(lambda: check_article.delay(article_id=article_id))
 
 
-def article_checks_run(*, article_id: int) -> None:
-    Article.objects.filter(pk=article_id).update(
-        check_state=Article.CheckState.DONE, check_done_at=timezone.now()
-    )
+def articles_check_request(*, article_ids: Iterable[int]) -> int:
+    """Mark many articles pending and run them after commit in batch tasks."""
+    from apps.checks.tasks import check_batch
 
-
-def checks_sweep_stale() -> None:
-    return None
+    ids = sorted(set(article_ids))
+    size = settings.CHECKS_BATCH_SIZE
+    now = timezone.now()
+    for chunk in _chunks(ids, 1000):
+        Article.objects.filter(pk__in=chunk).update(
+            check_state=CheckState.PENDING, check_requested_at=now
+        )
+    for chunk in _chunks(ids, size):
+        transaction.on_commit(lambda chunk=chunk: check_batch.delay(article_ids=chunk))
+    return len(ids)
 
 
 def kb_changed(*, entity_ids: list[int]) -> None:
     """Re-check, after commit, the articles that mention any of these KB entities (or hold a
     title of these offices). Called by every KB writer."""
-    return None
+    from apps.checks.tasks import kb_changed_recheck
+
+    ids = sorted({int(i) for i in entity_ids})
+    if ids:
+        transaction.on_commit(lambda: kb_changed_recheck.delay(entity_ids=ids))
 
 
+def kb_changed_recheck(*, entity_ids: list[int]) -> int:
+    """The articles whose checks read these entities: mentions of them as people or as offices,
+    and quotes they are the speaker of. Marked pending and re-checked in batches."""
+    live = ~Q(review_state=ReviewState.REJECTED)
+    article_ids = set(
+        EntityMention.objects.filter(live)
+        .filter(Q(entity_id__in=entity_ids) | Q(office_id__in=entity_ids))
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
+    article_ids |= set(
+        Quote.objects.filter(live, speaker_id__in=entity_ids)
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
+    with transaction.atomic():
+        return articles_check_request(article_ids=article_ids)
+
+
+# --- Runs -------------------------------------------------------------------------------------------
+
+
+def article_checks_run(*, article_id: int) -> RunReport:
+    """Run every check on one requested article (no-op when nothing was requested since the last
+    finished run: a duplicate delivery changes nothing)."""
+    return _run([article_id], requested_only=True)
+
+
+def articles_checks_run(*, article_ids: list[int]) -> RunReport:
+    """Run the checks on those of these articles that are stale: never checked, pending, failed,
+    dead while running, or whose inputs changed since their last run."""
+    return _run(article_ids, requested_only=False)
+
+
+def _check_settings() -> CheckSettings:
+    return CheckSettings(stale_event_days=settings.CHECKS_STALE_EVENT_DAYS)
+
+
+def _claim(ids: list[int], token: dt.datetime, condition: Q) -> list[int]:
+    if not ids:
+        return []
+    Article.objects.filter(condition, pk__in=ids).update(
+        check_state=CheckState.RUNNING, check_started_at=token, check_error=""
+    )
+    # check_started_at is the run's token: microseconds, unique enough per article.
+    return sorted(
+        Article.objects.filter(
+            pk__in=ids, check_state=CheckState.RUNNING, check_started_at=token
+        ).values_list("id", flat=True)
+    )
+
+
+def _run(article_ids: Iterable[int], *, requested_only: bool) -> RunReport:
+    report = RunReport()
+    ids = sorted(set(article_ids))
+    token = timezone.now()
+    check_settings = _check_settings()
+    claimed: list[int] = []
+    try:
+        if requested_only:
+            claimed = _claim(ids, token, ~Q(check_state=CheckState.DONE))
+            if not claimed:
+                return report
+            quote_index_refresh(article_ids=claimed)
+            snapshots = snapshots_load(claimed)
+        else:
+            read_at = timezone.now()
+            quote_index_refresh(article_ids=ids)
+            snapshots = snapshots_load(ids)
+        kb = kbview_load()
+        corpus = corpus_load(snapshots)
+        inputs = {
+            pk: inputs_sha256(snapshot, kb, corpus, check_settings)
+            for pk, snapshot in snapshots.items()
+        }
+        if not requested_only:
+            lease = timezone.now() - dt.timedelta(seconds=settings.CHECKS_RUNNING_LEASE_SECONDS)
+            states = Article.objects.filter(pk__in=list(snapshots)).values_list(
+                "id", "check_state", "check_inputs_sha256", "check_started_at"
+            )
+            stale = []
+            for pk, state, stored, started in states:
+                if state == CheckState.RUNNING and started and started > lease:
+                    continue  # a live run has it
+                if state != CheckState.DONE or stored != inputs[pk]:
+                    stale.append(pk)
+            report.unchanged = len(snapshots) - len(stale)
+            # A request newer than what we read has its own task coming; leave it to that.
+            claimed = _claim(
+                stale,
+                token,
+                Q(check_requested_at__isnull=True) | Q(check_requested_at__lt=read_at),
+            )
+        context = CheckContext(kb=kb, corpus=corpus, settings=check_settings)
+        results = {}
+        for pk in claimed:
+            snapshot = snapshots.get(pk)
+            if snapshot is None:
+                continue
+            try:
+                results[pk] = run_checks(snapshot, context)
+            except Exception as exc:  # a bug in one check fails that article, not the batch
+                logger.exception("checks failed on article %s", pk)
+                report.failed[pk] = f"{type(exc).__name__}: {exc}"[:2000]
+        _store(token, claimed, results, inputs, report)
+    except BaseException as exc:
+        if claimed:
+            _mark_failed(claimed, token, f"{type(exc).__name__}: {exc}")
+        raise
+    return report
+
+
+def _mark_failed(ids: list[int], token: dt.datetime, reason: str) -> None:
+    try:
+        Article.objects.filter(
+            pk__in=ids, check_state=CheckState.RUNNING, check_started_at=token
+        ).update(check_state=CheckState.FAILED, check_error=reason[:2000])
+    except Exception:  # the database itself may be what failed; the sweep retries
+        logger.exception("could not record the failed check run")
+
+
+@transaction.atomic
+def _store(
+    token: dt.datetime,
+    claimed: list[int],
+    results: dict[int, dict[str, list[FindingDraft]]],
+    inputs: dict[int, str],
+    report: RunReport,
+) -> None:
+    if not claimed:
+        return
+    # Lock the claimed articles; a concurrent run or request on one waits for this commit.
+    owned = set(
+        Article.objects.select_for_update()
+        .filter(pk__in=claimed, check_state=CheckState.RUNNING, check_started_at=token)
+        .values_list("id", flat=True)
+    )
+    report.superseded = len(set(claimed) - owned)
+    done = sorted(owned & set(results))
+    now = timezone.now()
+    _replace_findings({pk: results[pk] for pk in done}, now, report)
+    Article.objects.bulk_update(
+        [
+            Article(
+                pk=pk,
+                check_state=CheckState.DONE,
+                check_done_at=now,
+                check_error="",
+                check_inputs_sha256=inputs[pk],
+            )
+            for pk in done
+        ],
+        ["check_state", "check_done_at", "check_error", "check_inputs_sha256"],
+        batch_size=500,
+    )
+    for pk, reason in report.failed.items():
+        if pk in owned:
+            Article.objects.filter(pk=pk).update(check_state=CheckState.FAILED, check_error=reason)
+    report.checked = done
+
+
+_CONTENT_FIELDS = ("severity", "message", "spans", "kb_facts", "check_version", "inputs_sha256")
+
+
+def _replace_findings(
+    results: dict[int, dict[str, list[FindingDraft]]], now: dt.datetime, report: RunReport
+) -> None:
+    """Per article and check: new problems are created, known ones updated in place (same
+    fingerprint), open ones that are gone deleted; acknowledged, resolved and dismissed ones keep
+    their state while their inputs are unchanged and open again when they change."""
+    if not results:
+        return
+    existing: dict[tuple[int, str, str], Finding] = {}
+    for chunk in _chunks(sorted(results), 500):
+        for finding in (
+            Finding.objects.select_for_update().filter(article_id__in=chunk).order_by("id")
+        ):
+            existing[(finding.article_id, finding.code, finding.fingerprint)] = finding
+    creates: list[Finding] = []
+    updates: list[Finding] = []
+    reopens: list[Finding] = []
+    produced: set[tuple[int, str, str]] = set()
+    for article_id, by_code in results.items():
+        for code, drafts in by_code.items():
+            for draft in drafts:
+                key = (article_id, code, draft.fingerprint)
+                produced.add(key)
+                values = {
+                    "severity": draft.severity,
+                    "message": draft.message,
+                    "spans": list(draft.spans),
+                    "kb_facts": list(draft.kb_facts),
+                    "check_version": draft.version,
+                    "inputs_sha256": draft.inputs_sha256,
+                }
+                finding = existing.get(key)
+                if finding is None:
+                    creates.append(
+                        Finding(
+                            article_id=article_id,
+                            code=code,
+                            fingerprint=draft.fingerprint,
+                            created_at=now,
+                            updated_at=now,
+                            **values,
+                        )
+                    )
+                    continue
+                reopen = (
+                    finding.state != Finding.State.OPEN
+                    and finding.inputs_sha256 != values["inputs_sha256"]
+                )
+                if not reopen and all(
+                    _json_equal(getattr(finding, name), values[name]) for name in _CONTENT_FIELDS
+                ):
+                    continue
+                for name, value in values.items():
+                    setattr(finding, name, value)
+                finding.version += 1
+                finding.updated_at = now
+                if reopen:
+                    finding.state = Finding.State.OPEN
+                    finding.state_reason = ""
+                    finding.state_by = None
+                    finding.state_at = now
+                    reopens.append(finding)
+                else:
+                    updates.append(finding)
+    deletes = [
+        f.pk
+        for key, f in existing.items()
+        if key not in produced and key[1] in results[key[0]] and f.state == Finding.State.OPEN
+    ]
+    if deletes:
+        for chunk in _chunks(deletes, 500):
+            Finding.objects.filter(pk__in=chunk).delete()
+    if creates:
+        bulk_create_with_history(
+            creates, Finding, batch_size=500, default_change_reason="found by a check run"
+        )
+    fields = [*_CONTENT_FIELDS, "version", "updated_at"]
+    if updates:
+        bulk_update_with_history(
+            updates, Finding, fields, batch_size=500, default_change_reason="updated by a check run"
+        )
+    if reopens:
+        bulk_update_with_history(
+            reopens,
+            Finding,
+            [*fields, "state", "state_reason", "state_by", "state_at"],
+            batch_size=500,
+            default_change_reason="reopened: the facts behind it changed",
+        )
+    report.created += len(creates)
+    report.updated += len(updates)
+    report.reopened += len(reopens)
+    report.deleted += len(deletes)
+
+
+def _json_equal(a, b) -> bool:
+    return canonical_json(a) == canonical_json(b)
+
+
+def inputs_sha256(
+    snapshot: ArticleSnapshot, kb: KBView, corpus: CorpusView, check_settings: CheckSettings
+) -> str:
+    """Everything the checks of this article read: the article, the KB facts about its people
+    and offices, the matching quotes and claims of other articles, the checks' versions."""
+    people: set[int] = set()
+    offices: set[int] = set()
+    for mention in snapshot.mentions:
+        if mention.has_title and mention.entity_id is not None:
+            people.add(mention.entity_id)
+            if mention.office_id is not None:
+                offices.add(mention.office_id)
+            else:
+                resolved, _ = kb.resolve_title(mention.title_text, mention.entity_id)
+                offices.add(resolved or 0)
+    for person in people:
+        offices.update(kb.offices_of(person))
+    tenures = sorted(
+        {t for p in people for t in kb.tenures_by_person.get(p, [])}
+        | {t for o in offices for t in kb.tenures_by_office.get(o, [])},
+        key=lambda t: t.id,
+    )
+    named = people | offices | {t.person_id for t in tenures}
+    named |= {q.speaker_id for q in snapshot.quotes if q.speaker_id}
+    own_keys = sorted({quote_key(q.exact) for q in snapshot.quotes})
+    speakers = sorted({q.speaker_id for q in snapshot.quotes if q.speaker_id})
+    other_quotes = sorted(
+        {
+            (o.article_id, o.quote_uuid, o.exact, o.speaker_id, o.speaker_text, o.article_title)
+            for k in own_keys
+            for o in corpus.quotes_by_key.get(k, [])
+            if o.article_id != snapshot.id
+        }
+        | {
+            (o.article_id, o.quote_uuid, o.exact, o.speaker_id, o.speaker_text, o.article_title)
+            for s in speakers
+            for o in corpus.quotes_by_speaker.get(s, [])
+            if o.article_id != snapshot.id
+        },
+        key=repr,
+    )
+    has_verified = any(c.verdict_state == "verified" for c in snapshot.claims)
+    other_claims = (
+        sorted(
+            (c.article_id, c.claim_uuid, c.exact, c.article_title)
+            for c in corpus.verified_claims
+            if c.article_id != snapshot.id
+        )
+        if has_verified
+        else []
+    )
+    basis = {
+        "article": [
+            snapshot.title,
+            hashlib.sha256(snapshot.body.encode()).hexdigest(),
+            snapshot.published_on,
+            snapshot.event_on,
+        ],
+        "mentions": snapshot.mentions,
+        "dates": snapshot.dates,
+        "quotes": snapshot.quotes,
+        "claims": snapshot.claims,
+        "orphans": snapshot.orphans,
+        "tenures": tenures,
+        "labels": sorted((pk, kb.labels.get(pk, "")) for pk in named),
+        "titles": sorted((o, sorted(kb.titles_of_office.get(o, ()))) for o in offices),
+        "other_quotes": other_quotes,
+        "other_claims": other_claims,
+        "checks": checks_version(),
+        "settings": check_settings,
+    }
+    return hashlib.sha256(canonical_json(basis).encode()).hexdigest()
+
+
+# --- The sweep --------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    articles: int
+    batches: int
+    quotes_indexed: int
+
+
+def checks_sweep_stale() -> SweepReport:
+    """Refresh the quote index, then send every article, in id order, to batch tasks that
+    re-check those that are stale (see articles_checks_run). Cheap for unchanged articles: their
+    inputs are read in bulk and hashed, nothing is written."""
+    from apps.checks.tasks import check_batch
+
+    indexed = quote_index_refresh()
+    ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+    batches = list(_chunks(ids, settings.CHECKS_BATCH_SIZE))
+    for chunk in batches:
+        transaction.on_commit(lambda chunk=chunk: check_batch.delay(article_ids=chunk))
+    return SweepReport(articles=len(ids), batches=len(batches), quotes_indexed=indexed)
+
+
+# --- Findings lifecycle -----------------------------------------------------------------------------
+
+_TARGETS = {
+    Finding.State.OPEN,
+    Finding.State.ACKNOWLEDGED,
+    Finding.State.RESOLVED,
+    Finding.State.DISMISSED,
+}
+
+
+@transaction.atomic
 def finding_set_state(
-    *, finding, user, state: str, reason: str = "", expected_version: int | None = None
-):
-    """open → acknowledged / resolved / dismissed (reason required), by a reviewer."""
-    raise NotImplementedError
+    *, finding: Finding, user, state: str, reason: str = "", expected_version: int | None = None
+) -> Finding:
+    """open → acknowledged / resolved / dismissed (reason required), by a reviewer; any of them
+    back to open. `expected_version` refuses the change if someone else acted first."""
+    if not roles.can_review(user):
+        raise NotAllowed("Only reviewers and editors can acknowledge, resolve or dismiss findings.")
+    if state not in _TARGETS:
+        raise FindingError(
+            f"Unknown state {state!r}; use one of open, acknowledged, resolved, dismissed.",
+            field="state",
+        )
+    reason = (reason or "").strip()
+    if state == Finding.State.DISMISSED and not reason:
+        raise FindingError("Say why the finding is dismissed.", field="reason")
+    current = Finding.objects.select_for_update().get(pk=finding.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise Conflict(
+            f"This finding was changed by someone else while you were looking at it (it is now "
+            f"{current.state}, version {current.version}). Nothing was saved.",
+            current=current,
+        )
+    if current.state == state:
+        raise Conflict(f"This finding is already {state}.", current=current)
+    current.state = state
+    current.state_reason = reason
+    current.state_by = user
+    current.state_at = timezone.now()
+    current.version += 1
+    current._change_reason = f"{state}" + (f": {reason}" if reason else "")
+    current.save()
+    return current
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,198 @@
+"""QUOTE_INTEGRITY: quotes that left the text, or that other articles attribute or word
+differently."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import unicodedata
+
+from apps.checks.registry import ERROR, WARNING, CheckContext, FindingDraft, register, span_ref
+from apps.checks.snapshot import ArticleSnapshot, QuoteSnap
+
+MIN_WORDS = 4  # shorter quotes ("thank you") are said by many people
+SIMILAR = 0.75  # two wordings of one quote
+MAX_COMPARISONS = 200  # per quote, so that a much-quoted speaker stays linear
+
+_QUOTE_MARKS = re.compile(r"[\"'“”„‟‘’‚‛«»‹›]")
+_ELLIPSIS = re.compile(r"\s*(?:…|\.\s*\.\s*\.)\s*")
+_EDGE_PUNCT = re.compile(r"^[\s,.;:!?—–-]+|[\s,.;:!?—–-]+$")
+
+
+def quote_text_normalize(text: str) -> str:
+    """Same words whatever the case, whitespace, quote marks or ellipsis style."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = _QUOTE_MARKS.sub("", text)
+    text = _ELLIPSIS.sub(" … ", text)
+    text = " ".join(text.split())
+    return _EDGE_PUNCT.sub("", text)
+
+
+def quote_key(text: str) -> str:
+    return hashlib.sha256(quote_text_normalize(text).encode()).hexdigest()
+
+
+def speaker_key(speaker_id: int | None, speaker_text: str) -> str:
+    if speaker_id is not None:
+        return f"e:{speaker_id}"
+    name = " ".join((speaker_text or "").casefold().split())
+    return f"t:{name}" if name and name not in {"he", "she", "they", "it", "we", "i"} else ""
+
+
+def _words(text: str) -> int:
+    return len(quote_text_normalize(text).split())
+
+
+@register(
+    "QUOTE_INTEGRITY",
+    version="1",
+    description="Quotes missing from the text, or attributed or worded differently elsewhere.",
+)
+def quote_integrity(snapshot: ArticleSnapshot, context: CheckContext) -> list[FindingDraft]:
+    body = snapshot.body
+    findings: list[FindingDraft] = []
+    normalized_body = None
+    for orphan in snapshot.orphans:
+        if orphan.kind != "quote":
+            continue
+        if normalized_body is None:
+            normalized_body = quote_text_normalize(body)
+        if quote_text_normalize(orphan.exact) in normalized_body:
+            continue  # the words are still there; ANCHORS reports the lost position
+        findings.append(
+            FindingDraft(
+                code="QUOTE_INTEGRITY",
+                severity=ERROR,
+                message=(
+                    f"The quote “{_short(orphan.exact)}” no longer appears in the article: an edit "
+                    "changed or removed it. Restore the words or fix the quote."
+                ),
+                key=f"{orphan.uuid}:missing",
+                spans=({"type": "quote", "uuid": orphan.uuid, "exact": orphan.exact},),
+                inputs={"exact": orphan.exact},
+            )
+        )
+    for quote in snapshot.quotes:
+        if body[quote.start : quote.end] != quote.exact:
+            findings.append(
+                FindingDraft(
+                    code="QUOTE_INTEGRITY",
+                    severity=ERROR,
+                    message=f"The quote “{_short(quote.exact)}” no longer matches the text at its place.",
+                    key=f"{quote.uuid}:missing",
+                    spans=(span_ref("quote", quote.uuid, quote.start, quote.end, body),),
+                    inputs={"exact": quote.exact},
+                )
+            )
+            continue
+        if _words(quote.exact) < MIN_WORDS:
+            continue
+        findings.extend(_across_articles(snapshot, context, quote))
+    return findings
+
+
+def _speaker_name(context: CheckContext, speaker_id: int | None, speaker_text: str) -> str:
+    if speaker_id is not None:
+        return (
+            context.kb.label(speaker_id) if speaker_id in context.kb.labels else speaker_text or "?"
+        )
+    return speaker_text or "an unknown speaker"
+
+
+def _across_articles(
+    snapshot: ArticleSnapshot, context: CheckContext, quote: QuoteSnap
+) -> list[FindingDraft]:
+    body = snapshot.body
+    own = speaker_key(quote.speaker_id, quote.speaker_text)
+    if not own:
+        return []
+    key = quote_key(quote.exact)
+    findings = []
+    others = [
+        o
+        for o in context.corpus.quotes_by_key.get(key, [])
+        if o.article_id != snapshot.id
+        and speaker_key(o.speaker_id, o.speaker_text)
+        and speaker_key(o.speaker_id, o.speaker_text) != own
+    ]
+    if others:
+        others.sort(key=lambda o: (o.article_id, o.quote_uuid))
+        elsewhere = "; ".join(
+            f"to {_speaker_name(context, o.speaker_id, o.speaker_text)} in “{o.article_title}”"
+            for o in others[:3]
+        )
+        findings.append(
+            FindingDraft(
+                code="QUOTE_INTEGRITY",
+                severity=WARNING,
+                message=(
+                    f"“{_short(quote.exact)}” is attributed here to "
+                    f"{_speaker_name(context, quote.speaker_id, quote.speaker_text)}, but the same "
+                    f"words are attributed {elsewhere}."
+                ),
+                key=f"{quote.uuid}:speaker",
+                spans=(span_ref("quote", quote.uuid, quote.start, quote.end, body),),
+                kb_facts=tuple(
+                    {
+                        "type": "quote",
+                        "article_id": o.article_id,
+                        "article": o.article_title,
+                        "quote": o.quote_uuid,
+                        "speaker": _speaker_name(context, o.speaker_id, o.speaker_text),
+                    }
+                    for o in others
+                ),
+                inputs={"speaker": own},
+            )
+        )
+    if quote.speaker_id is None:
+        return findings
+    mine = quote_text_normalize(quote.exact)
+    differing = []
+    for other in context.corpus.quotes_by_speaker.get(quote.speaker_id, [])[:MAX_COMPARISONS]:
+        if other.article_id == snapshot.id:
+            continue
+        theirs = quote_text_normalize(other.exact)
+        if theirs == mine or _words(other.exact) < MIN_WORDS:
+            continue
+        matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
+        if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+            continue
+        if matcher.ratio() >= SIMILAR:
+            differing.append(other)
+    if differing:
+        differing.sort(key=lambda o: (o.article_id, o.quote_uuid))
+        first = differing[0]
+        findings.append(
+            FindingDraft(
+                code="QUOTE_INTEGRITY",
+                severity=WARNING,
+                message=(
+                    f"{_speaker_name(context, quote.speaker_id, quote.speaker_text)}’s quote "
+                    f"“{_short(quote.exact)}” is worded differently in “{first.article_title}”: "
+                    f"“{_short(first.exact)}”"
+                    + (f" (and {len(differing) - 1} more)" if len(differing) > 1 else "")
+                    + ". Check which wording is right."
+                ),
+                key=f"{quote.uuid}:wording",
+                spans=(span_ref("quote", quote.uuid, quote.start, quote.end, body),),
+                kb_facts=tuple(
+                    {
+                        "type": "quote",
+                        "article_id": o.article_id,
+                        "article": o.article_title,
+                        "quote": o.quote_uuid,
+                        "exact": o.exact,
+                    }
+                    for o in differing
+                ),
+                inputs={"exact": mine},
+            )
+        )
+    return findings
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

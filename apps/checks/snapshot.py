@@ -1,0 +1,211 @@
+"""What the checks read about one article: plain, frozen data with no database behind it.
+
+`apps.checks.loading` builds snapshots from the database in bulk; tests build them by hand. Only
+annotations that are not rejected count; anchored ones feed the checks, orphaned ones (their text
+was lost in an edit) feed ANCHORS (and QUOTE_INTEGRITY for quotes)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date as written: day precision is one day; month or year precision is every day of it."""
+
+    value: dt.date
+    precision: str = "day"
+
+    @property
+    def first(self) -> dt.date:
+        if self.precision == "year":
+            return dt.date(self.value.year, 1, 1)
+        if self.precision == "month":
+            return dt.date(self.value.year, self.value.month, 1)
+        return self.value
+
+    @property
+    def last(self) -> dt.date:
+        if self.precision == "year":
+            return dt.date(self.value.year, 12, 31)
+        if self.precision == "month":
+            days = calendar.monthrange(self.value.year, self.value.month)[1]
+            return dt.date(self.value.year, self.value.month, days)
+        return self.value
+
+    def contains(self, day: dt.date) -> bool:
+        return self.first <= day <= self.last
+
+
+@dataclass(frozen=True)
+class MentionSnap:
+    uuid: str
+    start: int
+    end: int
+    exact: str
+    entity_id: int | None = None
+    title_start: int | None = None
+    title_end: int | None = None
+    title_text: str = ""
+    title_modifier: str = ""
+    office_id: int | None = None
+
+    @property
+    def has_title(self) -> bool:
+        return bool(self.title_text) and self.title_start is not None
+
+    @property
+    def title_span(self) -> tuple[int, int]:
+        """The title together with the name ("UK Prime Minister Keir Starmer")."""
+        if self.title_start is None or self.title_end is None:
+            return self.start, self.end
+        return min(self.title_start, self.start), max(self.title_end, self.end)
+
+
+@dataclass(frozen=True)
+class DateSnap:
+    uuid: str
+    start: int
+    end: int
+    exact: str
+    value: dt.date | None
+    precision: str = "day"
+    is_relative: bool = False
+
+    @property
+    def date(self) -> DateValue | None:
+        return DateValue(self.value, self.precision) if self.value else None
+
+
+@dataclass(frozen=True)
+class QuoteSnap:
+    uuid: str
+    start: int
+    end: int
+    exact: str
+    speaker_id: int | None = None
+    speaker_text: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimSnap:
+    uuid: str
+    start: int
+    end: int
+    exact: str
+    kind: str = "other"
+    verdict: str = "not_rated"
+    verdict_state: str = "unverified"
+
+
+@dataclass(frozen=True)
+class OrphanSnap:
+    """An annotation whose text could not be found again after a body edit."""
+
+    kind: str  # claim, quote, mention, date
+    uuid: str
+    start: int
+    end: int
+    exact: str
+    review_state: str = "proposed"
+    verdict_state: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleSnapshot:
+    id: int
+    uuid: str
+    title: str
+    body: str
+    published_on: dt.date | None = None
+    event_on: dt.date | None = None
+    mentions: tuple[MentionSnap, ...] = ()
+    dates: tuple[DateSnap, ...] = ()
+    quotes: tuple[QuoteSnap, ...] = ()
+    claims: tuple[ClaimSnap, ...] = ()
+    orphans: tuple[OrphanSnap, ...] = ()
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        return split_sentences(self.body)
+
+    def sentence_of(self, position: int) -> tuple[int, int]:
+        for start, end in self.sentences:
+            if start <= position < end:
+                return start, end
+        return 0, len(self.body)
+
+    @cached_property
+    def lead_end(self) -> int:
+        """End of the lead paragraph (the first non-empty line)."""
+        text = self.body
+        offset = len(text) - len(text.lstrip())
+        newline = text.find("\n", offset)
+        return len(text) if newline < 0 else newline
+
+    @cached_property
+    def lead_date(self) -> DateSnap | None:
+        """The first explicit (not relative) date written in the lead paragraph."""
+        candidates = [
+            d
+            for d in self.dates
+            if d.value is not None and not d.is_relative and d.start < self.lead_end
+        ]
+        return min(candidates, key=lambda d: (d.start, d.end)) if candidates else None
+
+    @cached_property
+    def event_date(self) -> tuple[DateValue, str] | None:
+        """(the date the article is about, where it comes from)."""
+        if self.event_on is not None:
+            return DateValue(self.event_on), "the article's event date"
+        lead = self.lead_date
+        if lead is not None and lead.date is not None:
+            return lead.date, "the date stated in the lead"
+        return None
+
+    def dates_in(self, start: int, end: int) -> list[DateSnap]:
+        return [d for d in self.dates if d.value is not None and start <= d.start and d.end <= end]
+
+    def mentions_in(self, start: int, end: int) -> list[MentionSnap]:
+        return [m for m in self.mentions if start <= m.start and m.end <= end]
+
+
+# --- Sentences ------------------------------------------------------------------------------------
+# A small, linear splitter: checks only need to know which sentence a title and a date share.
+# Abbreviations and initials do not end a sentence ("U.S. President", "Gen. Smith", "J. Doe").
+
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gen lt col maj capt cpt sgt adm cmdr sen rep gov pres st jr sr rev hon
+    inc ltd co corp plc llc vs etc no nos fig jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri sat sun u.s u.k u.n e.u a.m p.m i.e e.g approx dept est
+    mt ft""".split()
+)
+_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?[A-Z0-9À-Ý])|\n+")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, end exclusive, in text order."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group(0).startswith("\n"):
+            cut = match.start()
+        else:
+            if match.group(1) == ".":
+                word_start = max(
+                    text.rfind(" ", 0, match.start()), text.rfind("\n", 0, match.start())
+                )
+                word = text[word_start + 1 : match.start()].strip("(\"'“‘").casefold()
+                if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                    continue
+            cut = match.start(3)
+        if cut > start and text[start:cut].strip():
+            bounds.append((start, cut))
+        start = match.end()
+    if start < len(text) and text[start:].strip():
+        bounds.append((start, len(text)))
+    return bounds
