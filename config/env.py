@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -47,3 +50,103 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# --- The settings that must never be wrong in production ---------------------------------------
+
+_WEAK_KEY_PREFIX = "django-insecure"
+
+
+def env_secret_key(name: str = "SECRET_KEY", *, debug: bool, fallback: Callable[[], str]) -> str:
+    """The secret key. With DEBUG off it is required and must pass Django's own deploy check
+    (50+ characters, 5+ different ones, not a generated `django-insecure-` key); with DEBUG on,
+    an unset key comes from `fallback` (a key kept on the local machine)."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        if debug:
+            return fallback()
+        raise ImproperlyConfigured(
+            f"{name} is required when DEBUG is off. Set {name} to 50+ random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or DEBUG=1 for a local run that keeps a generated key under var/."
+        )
+    if not debug and (len(value) < 50 or len(set(value)) < 5 or value.startswith(_WEAK_KEY_PREFIX)):
+        raise ImproperlyConfigured(
+            f"{name} is too weak for production ({len(value)} characters, {len(set(value))} "
+            "different): use 50+ random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    return value
+
+
+def env_database_url(name: str, default: str, *, conn_max_age: int = 0) -> dict[str, Any]:
+    """A Django DATABASES entry from a PostgreSQL or SQLite URL; anything else stops the process
+    with the reason (a typo here would otherwise surface as a 500 on the first request)."""
+    import dj_database_url
+
+    url = (os.environ.get(name) or "").strip() or default
+    shown = _without_password(url)
+    try:
+        config = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
+    except Exception as exc:  # UnknownSchemeError, ParseError, ValueError: all mean a bad URL
+        raise ImproperlyConfigured(
+            f"{name}={shown!r} is not a database URL ({exc}). Use "
+            "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////absolute/path.sqlite3."
+        ) from None
+    engine = config.get("ENGINE", "")
+    if engine == "django.db.backends.postgresql":
+        if not config.get("NAME"):
+            raise ImproperlyConfigured(
+                f"{name}={shown!r} names no database: add it after the last '/' "
+                "(postgres://USER@HOST:5432/NAME)."
+            )
+    elif engine == "django.db.backends.sqlite3":
+        if config.get("NAME") in ("", ":memory:"):
+            raise ImproperlyConfigured(
+                f"{name}={shown!r} is an in-memory SQLite database, which the web server and the "
+                "worker cannot share: give a file, sqlite:////absolute/path.sqlite3."
+            )
+    else:
+        raise ImproperlyConfigured(
+            f"{name}={shown!r} must point at PostgreSQL (postgres://...) or SQLite (sqlite:///...)."
+        )
+    return config
+
+
+_BROKER_SCHEMES = {"redis", "rediss", "filesystem", "memory"}
+
+
+def env_broker_url(name: str, default: str) -> str:
+    """The Celery broker: Redis in production, kombu's filesystem transport locally."""
+    url = (os.environ.get(name) or "").strip() or default
+    shown = _without_password(url)
+    parts = urlsplit(url)
+    if parts.scheme not in _BROKER_SCHEMES or "://" not in url:
+        raise ImproperlyConfigured(
+            f"{name}={shown!r} is not a broker URL this project supports: use "
+            "redis://HOST:6379/0 (rediss:// for TLS) or filesystem:// (local, no server)."
+        )
+    if parts.scheme in {"redis", "rediss"}:
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        database = parts.path.strip("/")
+        if not parts.hostname or port == -1 or (database and not database.isdigit()):
+            raise ImproperlyConfigured(
+                f"{name}={shown!r} is not a Redis URL: use redis://[:PASSWORD@]HOST[:PORT][/DB] "
+                "with a numeric port and database number."
+            )
+    return url
+
+
+def _without_password(url: str) -> str:
+    """The URL as it may appear in an error message."""
+    try:
+        parts = urlsplit(url)
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+            return urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:
+        pass
+    return url

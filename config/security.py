@@ -1,0 +1,79 @@
+"""Request-level protections that are not part of any domain: the login lockout page and the
+request size limit. (Which user may do what is decided in the services, not here.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def _minutes(hours: float | int) -> int:
+    return max(1, round(float(hours) * 60))
+
+
+def lockout_response(
+    request: HttpRequest, original_response=None, credentials=None
+) -> HttpResponse:
+    """django-axes calls this once a username has failed too often from one address: the login
+    page again, saying why and for how long (axes answers 429 Too Many Requests)."""
+    minutes = _minutes(settings.AXES_COOLOFF_TIME)
+    message = (
+        "Too many failed logins: this account is locked for "
+        f"{minutes} minutes on this computer. Try again later, or ask an editor to unlock it."
+    )
+    if _wants_json(request) or request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return JsonResponse({"detail": message}, status=429)
+    return render(
+        request,
+        "accounts/locked.html",
+        {"message": message, "username": (credentials or {}).get("username", "")},
+        status=429,
+    )
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than DATA_UPLOAD_MAX_MEMORY_SIZE before anything reads it,
+    with a message a person can act on (413), uploaded files included: Django itself only limits
+    the non-file part, and answers a bare "Bad Request (400)" when that is too large."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            return self.too_large(request, length, limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def too_large(request: HttpRequest, length: int, limit: int) -> HttpResponse:
+        message = (
+            f"The upload is too large ({_megabytes(length)}); the limit is {_megabytes(limit)}. "
+            "Split the article, or send its plain text instead of the whole page."
+        )
+        if _wants_json(request):
+            response: HttpResponse = JsonResponse(
+                {"detail": message, "code": "too_large"}, status=413
+            )
+        else:
+            response = render(request, "413.html", {"message": message}, status=413)
+        # The body was not read: the connection cannot be reused for another request.
+        response["Connection"] = "close"
+        return response
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -1,0 +1,137 @@
+"""The environment readers in config/env.py stop the process with a clear message on a bad value,
+instead of starting with a wrong setting that fails later, on a request."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_broker_url, env_database_url, env_int, env_secret_key
+
+STRONG_KEY = "k3Jx9-pQ2vL8mN4rT6wY1zA5cE7gI0oU_sD2fH4jK6lZ8xC0vB"  # 51 characters
+
+
+def _never() -> str:
+    raise AssertionError("the local fallback must not be used")
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "enabled", "tru"])
+def test_it_refuses_a_boolean_it_cannot_read(monkeypatch, value):
+    monkeypatch.setenv("DEBUG", value)
+    with pytest.raises(ImproperlyConfigured, match=f"DEBUG='{value}' is not a boolean; use one of"):
+        env_bool("DEBUG", False)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1", True), (" TRUE ", True), ("off", False), ("0", False)]
+)
+def test_it_reads_booleans(monkeypatch, value, expected):
+    monkeypatch.setenv("DEBUG", value)
+    assert env_bool("DEBUG", not expected) is expected
+
+
+def test_it_refuses_an_integer_it_cannot_read_or_below_its_minimum(monkeypatch):
+    monkeypatch.setenv("AXES_FAILURE_LIMIT", "six")
+    with pytest.raises(ImproperlyConfigured, match="'six' is not an integer"):
+        env_int("AXES_FAILURE_LIMIT", 6, minimum=1)
+    monkeypatch.setenv("AXES_FAILURE_LIMIT", "0")
+    with pytest.raises(ImproperlyConfigured, match="must be at least 1"):
+        env_int("AXES_FAILURE_LIMIT", 6, minimum=1)
+
+
+def test_it_requires_a_secret_key_in_production(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is required when DEBUG is off"):
+        env_secret_key("SECRET_KEY", debug=False, fallback=_never)
+    monkeypatch.setenv("SECRET_KEY", "   ")
+    with pytest.raises(ImproperlyConfigured, match="required"):
+        env_secret_key("SECRET_KEY", debug=False, fallback=_never)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        STRONG_KEY[:49],  # too short
+        "ab" * 30,  # long but only 2 different characters
+        "django-insecure-" + STRONG_KEY,  # Django's generated development key
+    ],
+)
+def test_it_refuses_a_weak_secret_key_in_production(monkeypatch, key):
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(ImproperlyConfigured, match="too weak for production.*50\\+ random"):
+        env_secret_key("SECRET_KEY", debug=False, fallback=_never)
+
+
+def test_it_takes_a_strong_secret_key_and_keeps_a_local_one_for_debug(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", f"  {STRONG_KEY} ")
+    assert env_secret_key("SECRET_KEY", debug=False, fallback=_never) == STRONG_KEY
+    monkeypatch.delenv("SECRET_KEY")
+    assert env_secret_key("SECRET_KEY", debug=True, fallback=lambda: "local") == "local"
+
+
+@pytest.mark.parametrize(
+    ("url", "match"),
+    [
+        ("mysql://app@db/factdesk", "must point at PostgreSQL .* or SQLite"),
+        ("postgress://app@db/factdesk", "is not a database URL"),
+        ("factdesk", "is not a database URL"),
+        ("postgres://app@db:5432/", "names no database"),
+        ("postgres://app@db:port/factdesk", "is not a database URL"),
+        ("sqlite://", "in-memory SQLite"),
+    ],
+)
+def test_it_refuses_a_database_url_it_cannot_use(monkeypatch, url, match):
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ImproperlyConfigured, match=match):
+        env_database_url("DATABASE_URL", "sqlite:////tmp/default.sqlite3")
+
+
+def test_it_never_shows_the_database_password_in_its_message(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:s3cret-pw@db:5432/")
+    with pytest.raises(ImproperlyConfigured) as caught:
+        env_database_url("DATABASE_URL", "sqlite:////tmp/default.sqlite3")
+    assert "s3cret-pw" not in str(caught.value)
+    assert "app:***@db" in str(caught.value)
+
+
+def test_it_reads_postgres_and_sqlite_urls(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:pw@db.internal:5433/factdesk")
+    config = env_database_url("DATABASE_URL", "sqlite:////tmp/x.sqlite3", conn_max_age=60)
+    assert (config["ENGINE"], config["NAME"], config["HOST"], config["PORT"]) == (
+        "django.db.backends.postgresql",
+        "factdesk",
+        "db.internal",
+        5433,
+    )
+    assert config["CONN_MAX_AGE"] == 60
+    monkeypatch.setenv("DATABASE_URL", "")
+    config = env_database_url("DATABASE_URL", "sqlite:////tmp/x.sqlite3")
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", "/tmp/x.sqlite3")
+
+
+@pytest.mark.parametrize(
+    ("url", "match"),
+    [
+        ("amqp://guest@rabbit//", "not a broker URL this project supports"),
+        ("redis:/localhost", "not a broker URL"),
+        ("localhost:6379", "not a broker URL"),
+        ("redis://", "is not a Redis URL"),
+        ("redis://cache:port/0", "is not a Redis URL"),
+        ("redis://cache:6379/zero", "is not a Redis URL"),
+    ],
+)
+def test_it_refuses_a_broker_url_it_cannot_use(monkeypatch, url, match):
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    with pytest.raises(ImproperlyConfigured, match=match):
+        env_broker_url("CELERY_BROKER_URL", "filesystem://")
+
+
+def test_it_reads_broker_urls_without_showing_their_password(monkeypatch):
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://:s3cret@cache:6379/7")
+    assert env_broker_url("CELERY_BROKER_URL", "filesystem://") == "redis://:s3cret@cache:6379/7"
+    monkeypatch.setenv("CELERY_BROKER_URL", "rediss://:s3cret@cache:port/7")
+    with pytest.raises(ImproperlyConfigured) as caught:
+        env_broker_url("CELERY_BROKER_URL", "filesystem://")
+    assert "s3cret" not in str(caught.value)
+    monkeypatch.delenv("CELERY_BROKER_URL")
+    assert env_broker_url("CELERY_BROKER_URL", "filesystem://") == "filesystem://"
