@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts import roles
@@ -20,6 +20,7 @@ class ArticleError(Exception):
     """A request about an article that cannot be carried out; the message is for the user."""
 
     code = "invalid"
+    status = 400
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -29,16 +30,19 @@ class ArticleError(Exception):
 
 class ArticleTooLarge(ArticleError):
     code = "too_large"
+    status = 413
 
 
 class ArticleNotAllowed(ArticleError):
     """The user's role forbids this (HTTP 403)."""
 
     code = "not_allowed"
+    status = 403
 
 
 class ArticleConflict(ArticleError):
     code = "conflict"
+    status = 409
 
     def __init__(self, message: str, *, current: Article) -> None:
         super().__init__(message)
@@ -187,7 +191,19 @@ def article_import(
     )
     _full_clean(article)
     article._history_user = created_by
-    article.save()
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError:
+        # Two pushes of the same new external_id at once: the other one created it first.
+        current = Article.objects.filter(external_id=external_id).first()
+        if external_id is None or current is None:
+            raise
+        raise ArticleConflict(
+            f"An article with external id {external_id!r} was created at the same moment by "
+            "another request. Send it again to update that article.",
+            current=current,
+        ) from None
     ArticleRevision.objects.create(
         article=article,
         number=1,
