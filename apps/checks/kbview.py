@@ -307,3 +307,5 @@ class CorpusView:
     quotes_by_key: dict[str, list[OtherQuote]] = field(default_factory=dict)
     quotes_by_speaker: dict[int, list[OtherQuote]] = field(default_factory=dict)
     verified_claims: list[OtherClaim] = field(default_factory=list)
+    # Results of pure comparisons, shared by the articles of a batch.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)

@@ -23,7 +23,7 @@ from apps.articles.models import Article
 from apps.checks.kbview import CorpusView, KBView, OtherQuote, TenureFact
 from apps.checks.models import QuoteKey
 from apps.checks.rules.cross_article import verified_signatures
-from apps.checks.rules.quotes import MAX_COMPARISONS, quote_key
+from apps.checks.rules.quotes import MAX_COMPARISONS, MAX_SAME_WORDS, quote_key
 from apps.checks.snapshot import (
     ArticleSnapshot,
     ClaimSnap,
@@ -272,7 +272,16 @@ def corpus_load(snapshots: dict[int, ArticleSnapshot]) -> CorpusView:
 
     if keys:
         for chunk in _chunks(sorted(keys), 500):
-            for row in QuoteKey.objects.filter(text_key__in=chunk).values(*fields).order_by("id"):
+            first = (
+                QuoteKey.objects.filter(text_key__in=chunk)
+                .annotate(
+                    rank=Window(RowNumber(), partition_by=F("text_key"), order_by=F("id").asc())
+                )
+                .filter(rank__lte=MAX_SAME_WORDS)
+                .values(*fields)
+                .order_by("text_key", "id")
+            )
+            for row in first:
                 corpus.quotes_by_key.setdefault(row["text_key"], []).append(other(row))
     if speakers:
         latest = (

@@ -31,6 +31,8 @@ class CheckContext:
     kb: KBView
     corpus: CorpusView = field(default_factory=CorpusView)
     settings: CheckSettings = field(default_factory=CheckSettings)
+    # Results shared by the checks of one article (keyed by article id), e.g. its title uses.
+    memo: dict = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ was lost in an edit) feed ANCHORS (and QUOTE_INTEGRITY for quotes)."""
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -133,8 +134,14 @@ class ArticleSnapshot:
     def sentences(self) -> list[tuple[int, int]]:
         return split_sentences(self.body)
 
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [start for start, _ in self.sentences]
+
     def sentence_of(self, position: int) -> tuple[int, int]:
-        for start, end in self.sentences:
+        index = bisect.bisect_right(self._sentence_starts, position) - 1
+        if index >= 0:
+            start, end = self.sentences[index]
             if start <= position < end:
                 return start, end
         return 0, len(self.body)

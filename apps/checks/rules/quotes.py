@@ -4,6 +4,7 @@ differently."""
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import unicodedata
@@ -13,13 +14,15 @@ from apps.checks.snapshot import ArticleSnapshot, QuoteSnap
 
 MIN_WORDS = 4  # shorter quotes ("thank you") are said by many people
 SIMILAR = 0.75  # two wordings of one quote
-MAX_COMPARISONS = 200  # per quote, so that a much-quoted speaker stays linear
+MAX_COMPARISONS = 200  # a speaker's latest quotes compared with each quote of theirs
+MAX_SAME_WORDS = 50  # earliest quotes with the same words read per quote
 
 _QUOTE_MARKS = re.compile(r"[\"'“”„‟‘’‚‛«»‹›]")
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\s*\.\s*\.)\s*")
 _EDGE_PUNCT = re.compile(r"^[\s,.;:!?—–-]+|[\s,.;:!?—–-]+$")
 
 
+@functools.lru_cache(maxsize=65536)
 def quote_text_normalize(text: str) -> str:
     """Same words whatever the case, whitespace, quote marks or ellipsis style."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
@@ -29,6 +32,7 @@ def quote_text_normalize(text: str) -> str:
     return _EDGE_PUNCT.sub("", text)
 
 
+@functools.lru_cache(maxsize=65536)
 def quote_key(text: str) -> str:
     return hashlib.sha256(quote_text_normalize(text).encode()).hexdigest()
 
@@ -100,6 +104,28 @@ def _speaker_name(context: CheckContext, speaker_id: int | None, speaker_text: s
     return speaker_text or "an unknown speaker"
 
 
+def _key_groups(corpus, key: str) -> list:
+    """(speaker key, quote) of the other quotes with these words; computed once per batch."""
+    memo_key = ("same-words", key)
+    if memo_key not in corpus.memo:
+        corpus.memo[memo_key] = [
+            (speaker_key(o.speaker_id, o.speaker_text), o)
+            for o in corpus.quotes_by_key.get(key, [])
+        ]
+    return corpus.memo[memo_key]
+
+
+def _speaker_texts(corpus, speaker_id: int) -> dict[str, list]:
+    """A speaker's latest quotes grouped by their normalised words; computed once per batch."""
+    memo_key = ("speaker-texts", speaker_id)
+    if memo_key not in corpus.memo:
+        texts: dict[str, list] = {}
+        for other in corpus.quotes_by_speaker.get(speaker_id, [])[:MAX_COMPARISONS]:
+            texts.setdefault(quote_text_normalize(other.exact), []).append(other)
+        corpus.memo[memo_key] = texts
+    return corpus.memo[memo_key]
+
+
 def _across_articles(
     snapshot: ArticleSnapshot, context: CheckContext, quote: QuoteSnap
 ) -> list[FindingDraft]:
@@ -107,16 +133,17 @@ def _across_articles(
     own = speaker_key(quote.speaker_id, quote.speaker_text)
     if not own:
         return []
-    key = quote_key(quote.exact)
+    corpus = context.corpus
     findings = []
     others = [
         o
-        for o in context.corpus.quotes_by_key.get(key, [])
-        if o.article_id != snapshot.id
-        and speaker_key(o.speaker_id, o.speaker_text)
-        and speaker_key(o.speaker_id, o.speaker_text) != own
+        for sk, o in _key_groups(corpus, quote_key(quote.exact))
+        if sk and sk != own and o.article_id != snapshot.id
     ]
-    if others:
+    speakers = {speaker_key(o.speaker_id, o.speaker_text) for o in others}
+    # The same words from three or more people is a stock phrase ("the door remains open"),
+    # not a quote given to the wrong person.
+    if others and len(speakers) == 1:
         others.sort(key=lambda o: (o.article_id, o.quote_uuid))
         elsewhere = "; ".join(
             f"to {_speaker_name(context, o.speaker_id, o.speaker_text)} in “{o.article_title}”"
@@ -141,7 +168,7 @@ def _across_articles(
                         "quote": o.quote_uuid,
                         "speaker": _speaker_name(context, o.speaker_id, o.speaker_text),
                     }
-                    for o in others
+                    for o in others[:5]
                 ),
                 inputs={"speaker": own},
             )
@@ -150,17 +177,9 @@ def _across_articles(
         return findings
     mine = quote_text_normalize(quote.exact)
     differing = []
-    for other in context.corpus.quotes_by_speaker.get(quote.speaker_id, [])[:MAX_COMPARISONS]:
-        if other.article_id == snapshot.id:
-            continue
-        theirs = quote_text_normalize(other.exact)
-        if theirs == mine or _words(other.exact) < MIN_WORDS:
-            continue
-        matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
-        if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
-            continue
-        if matcher.ratio() >= SIMILAR:
-            differing.append(other)
+    for text, quotes in _speaker_texts(corpus, quote.speaker_id).items():
+        if _similar(corpus.memo, mine, text):
+            differing.extend(o for o in quotes if o.article_id != snapshot.id)
     if differing:
         differing.sort(key=lambda o: (o.article_id, o.quote_uuid))
         first = differing[0]
@@ -185,12 +204,31 @@ def _across_articles(
                         "quote": o.quote_uuid,
                         "exact": o.exact,
                     }
-                    for o in differing
+                    for o in differing[:5]
                 ),
                 inputs={"exact": mine},
             )
         )
     return findings
+
+
+def _similar(memo: dict, mine: str, theirs: str) -> bool:
+    """Two wordings of one quote: alike, but not the same words. Memoised per pair of texts, as
+    a speaker's famous lines come back in many articles."""
+    if theirs == mine:
+        return False
+    key = (mine, theirs)
+    if key not in memo:
+        result = False
+        if len(theirs.split()) >= MIN_WORDS:
+            matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
+            result = (
+                matcher.real_quick_ratio() >= SIMILAR
+                and matcher.quick_ratio() >= SIMILAR
+                and matcher.ratio() >= SIMILAR
+            )
+        memo[key] = result
+    return memo[key]
 
 
 def _short(text: str, limit: int = 80) -> str:

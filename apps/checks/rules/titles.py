@@ -109,6 +109,14 @@ def title_uses(snapshot: ArticleSnapshot, kb: KBView) -> list[TitleUse]:
     return uses
 
 
+def _uses(snapshot: ArticleSnapshot, context: CheckContext) -> list[TitleUse]:
+    key = ("title-uses", snapshot.id, id(snapshot))
+    if key not in context.memo:
+        context.memo.clear()  # one article at a time
+        context.memo[key] = title_uses(snapshot, context.kb)
+    return context.memo[key]
+
+
 def _sentence_date(snapshot: ArticleSnapshot, mention: MentionSnap):
     start, end = snapshot.sentence_of(mention.title_span[0])
     dates = snapshot.dates_in(start, end)
@@ -141,7 +149,7 @@ def _on(reference: DateValue) -> str:
 def role_at_date(snapshot: ArticleSnapshot, context: CheckContext) -> list[FindingDraft]:
     kb = context.kb
     findings = []
-    for use in title_uses(snapshot, kb):
+    for use in _uses(snapshot, context):
         if not _knows(kb, use):
             continue
         person = kb.label(use.person_id)
@@ -284,7 +292,7 @@ def temporal_coherence(snapshot: ArticleSnapshot, context: CheckContext) -> list
     kb = context.kb
     uses = [
         u
-        for u in title_uses(snapshot, kb)
+        for u in _uses(snapshot, context)
         if u.held and u.tenures and u.article_present and u.modifier not in ("then", "incoming")
     ]
     if len(uses) < 2:
