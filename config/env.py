@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -55,6 +56,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 # --- The settings that must never be wrong in production ---------------------------------------
 
 _WEAK_KEY_PREFIX = "django-insecure"
+_PLACEHOLDER = re.compile(r"change[-_ ]?me", re.IGNORECASE)
 
 
 def env_secret_key(name: str = "SECRET_KEY", *, debug: bool, fallback: Callable[[], str]) -> str:
@@ -69,6 +71,11 @@ def env_secret_key(name: str = "SECRET_KEY", *, debug: bool, fallback: Callable[
             f"{name} is required when DEBUG is off. Set {name} to 50+ random characters "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or DEBUG=1 for a local run that keeps a generated key under var/."
+        )
+    if not debug and _PLACEHOLDER.search(value):
+        raise ImproperlyConfigured(
+            f"{name} is still the placeholder from .env.example: set it to 50+ random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
         )
     if not debug and (len(value) < 50 or len(set(value)) < 5 or value.startswith(_WEAK_KEY_PREFIX)):
         raise ImproperlyConfigured(

@@ -3,6 +3,9 @@ instead of starting with a wrong setting that fails later, on a request."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -59,6 +62,14 @@ def test_it_requires_a_secret_key_in_production(monkeypatch):
 def test_it_refuses_a_weak_secret_key_in_production(monkeypatch, key):
     monkeypatch.setenv("SECRET_KEY", key)
     with pytest.raises(ImproperlyConfigured, match="too weak for production.*50\\+ random"):
+        env_secret_key("SECRET_KEY", debug=False, fallback=_never)
+
+
+def test_it_refuses_the_placeholder_secret_key_of_env_example(monkeypatch):
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    placeholder = re.search(r"^SECRET_KEY=(.*)$", example, re.M).group(1)
+    monkeypatch.setenv("SECRET_KEY", placeholder)
+    with pytest.raises(ImproperlyConfigured, match="still the placeholder from .env.example"):
         env_secret_key("SECRET_KEY", debug=False, fallback=_never)
 
 
