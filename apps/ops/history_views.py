@@ -23,7 +23,7 @@ def _live_url(kind: str, history) -> str:
     if kind == "article":
         return reverse("articles:detail", args=[history.uuid])
     if kind in ("claim", "quote", "mention", "date"):
-        return reverse("review:item", args=[kind, history.uuid])
+        return reverse("annotations:detail", args=[kind, history.uuid])
     if kind == "entity":
         return reverse("knowledge:entity", args=[history.uuid])
     return ""

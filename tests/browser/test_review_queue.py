@@ -76,6 +76,8 @@ def test_it_verifies_a_claim_by_keyboard_but_not_for_its_own_author(
     claim.refresh_from_db()
     assert claim.verdict_state == Claim.VerdictState.VERIFIED
     assert claim.verified_by == reviewer
+    # The count refreshes itself after the action (reviewChanged event).
+    page.get_by_text("1 item awaiting review.").wait_for()
     page.keyboard.press("j")  # moves on to the quote, still pending
     assert page.locator(":focus").get_attribute("id").startswith("review-quote-")
     assert page.errors == []

@@ -19,7 +19,8 @@ DASHBOARD = reverse("ops:dashboard")
 def section(html: str, heading_id: str) -> str:
     start = html.index(f'id="{heading_id}"')
     end = html.find("</section>", start)
-    return " ".join(re.sub(r"<[^>]+>", " ", html[start:end]).split())
+    text = re.sub(r"</t[dh]>", " ", html[start:end])
+    return " ".join(re.sub(r"<[^>]+>", "", text).split())
 
 
 @pytest.mark.django_db
@@ -45,6 +46,7 @@ def test_it_shows_an_annotator_their_work_in_review_and_what_was_sent_back(
 
     mine = section(html, "queue-h")
     assert "quote “We need guarantees.” in Paris talks" in mine
+    assert f'href="/annotations/quote/{waiting.uuid}/"' in html  # opens it in the workspace
     assert waiting.exact in mine and "mention “Emmanuel Macron”" not in mine
     back = section(html, "back-h")
     assert "mention “Emmanuel Macron” rejected: “Wrong person.”" in back

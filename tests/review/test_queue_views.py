@@ -179,3 +179,22 @@ def test_it_renders_only_the_list_for_an_htmx_request_targeting_it(client, revie
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="review-list"')
     assert "<html" not in html
+
+
+@pytest.mark.django_db
+def test_it_shows_one_item_in_its_current_state_on_its_own_page(client, reviewer, claim):
+    from apps.annotations import services as annotation_services
+
+    annotation_services.evidence_add(
+        claim=claim, user=claim.created_by, url="https://example.org/record", title="Record"
+    )
+    client.force_login(reviewer)
+    url = reverse("review:item", args=["claim", claim.uuid])
+
+    page = client.get(url).content.decode()
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert "<h1>Claim in review</h1>" in page
+    assert '<a href="https://example.org/record" rel="noopener noreferrer">Record</a>' in page
+    assert partial.lstrip().startswith(f'<article id="review-claim-{claim.uuid}"')
+    assert client.get(reverse("review:item", args=["nonsense", claim.uuid])).status_code == 404
