@@ -16,6 +16,11 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
+def _error(status: int, code: str, message: str) -> dict[str, object]:
+    """The API's error shape (apps.api.errors.error_body)."""
+    return {"status": status, "code": code, "message": message}
+
+
 def _minutes(hours: float | int) -> int:
     return max(1, round(float(hours) * 60))
 
@@ -31,7 +36,7 @@ def lockout_response(
         f"{minutes} minutes on this computer. Try again later, or ask an editor to unlock it."
     )
     if _wants_json(request) or request.headers.get("X-Requested-With") == "XMLHttpRequest":
-        return JsonResponse({"detail": message}, status=429)
+        return JsonResponse(_error(429, "locked", message), status=429)
     return render(
         request,
         "accounts/locked.html",
@@ -65,9 +70,7 @@ class RequestSizeLimitMiddleware:
             "Split the article, or send its plain text instead of the whole page."
         )
         if _wants_json(request):
-            response: HttpResponse = JsonResponse(
-                {"detail": message, "code": "too_large"}, status=413
-            )
+            response: HttpResponse = JsonResponse(_error(413, "too_large", message), status=413)
         else:
             response = render(request, "413.html", {"message": message}, status=413)
         # The body was not read: the connection cannot be reused for another request.

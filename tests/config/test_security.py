@@ -102,7 +102,8 @@ def test_it_answers_a_locked_out_api_style_request_in_json(client, annotator):
             headers={"x-requested-with": "XMLHttpRequest"},
         )
     assert response.status_code == 429
-    assert "locked for 15 minutes" in response.json()["detail"]
+    assert response.json()["code"] == "locked"
+    assert "locked for 15 minutes" in response.json()["message"]
 
 
 def test_it_refuses_an_oversized_form_post_with_a_clear_page_and_saves_nothing(
@@ -145,9 +146,10 @@ def test_it_refuses_an_oversized_api_request_in_json(client, annotator, settings
     )
     assert response.status_code == 413
     assert response.json() == {
-        "detail": "The upload is too large (0.2 MB); the limit is 0.1 MB. Split the article, "
-        "or send its plain text instead of the whole page.",
+        "status": 413,
         "code": "too_large",
+        "message": "The upload is too large (0.2 MB); the limit is 0.1 MB. Split the article, "
+        "or send its plain text instead of the whole page.",
     }
     assert not Article.objects.filter(title="Huge").exists()
 
