@@ -481,3 +481,25 @@ def test_it_deletes_a_tenure_and_keeps_its_history(client, editor, kb, htmx):
     assert target == entity_url(kb["sunak"])
     page = client.get(reverse("history:detail", args=["tenure", tenure.uuid])).content.decode()
     assert "has been deleted" in page and "edith" in page
+
+
+@pytest.mark.django_db
+def test_it_reads_an_entity_page_in_a_fixed_number_of_queries(
+    client, editor, kb, django_assert_num_queries
+):
+    office = kb["office"]
+    client.force_login(editor)
+    # session, user, roles, entity, held, holders, aliases, mentions
+    with django_assert_num_queries(8):
+        client.get(entity_url(office))
+    for year in range(1990, 2000):
+        TenureFactory(
+            person=EntityFactory(label=f"Holder {year}"),
+            office=office,
+            start=dt.date(year, 1, 1),
+            end=dt.date(year, 12, 31),
+        )
+        EntityAlias.objects.create(entity=office, alias=f"PM {year}", normalized=f"pm {year}")
+    with django_assert_num_queries(8):
+        response = client.get(entity_url(office))
+    assert response.content.decode().count('class="tl-bar') == 12
