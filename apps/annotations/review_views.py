@@ -118,7 +118,8 @@ def _act(*, request: HttpRequest, item: QueueItem, action: str, version: int | N
     except services.AnnotationError as exc:
         fresh = queue_item_get(kind=item.kind, span_uuid=item.span.uuid, user=request.user)
         fresh.message, fresh.message_level = exc.message, "error"
-        return fresh, exc.status
+        # Bad input (400) answers 422, which the page swaps into the item like 409 and 403.
+        return fresh, 422 if exc.status == 400 else exc.status
     fresh = queue_item_get(kind=item.kind, span_uuid=item.span.uuid, user=request.user)
     fresh.message, fresh.message_level = f"{item.kind.capitalize()} {ACTIONS[action]}.", "success"
     return fresh, 200

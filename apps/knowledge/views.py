@@ -36,6 +36,11 @@ READ_MESSAGE = "You need a Factdesk role to use the knowledge base."
 EDIT_MESSAGE = "Only editors can change the knowledge base."
 
 
+def _status(exc: services.KnowledgeError) -> int:
+    """Bad input (400) answers 422: the page swaps 422 (and 403, 409) into the section."""
+    return 422 if exc.status == 400 else exc.status
+
+
 def _param_name(value: str, default: str) -> str:
     return value if value and value.replace("_", "").replace("-", "").isalnum() else default
 
@@ -218,7 +223,7 @@ def entity_new(request: HttpRequest) -> HttpResponse:
                     aliases=form.cleaned_data["aliases"],
                 )
             except services.KnowledgeError as exc:
-                message, status = exc.message, exc.status
+                message, status = exc.message, _status(exc)
             else:
                 url = reverse("knowledge:entity", args=[entity.uuid])
                 if request.htmx:
@@ -255,7 +260,7 @@ def entity_edit(request: HttpRequest, entity_uuid) -> HttpResponse:
         # On a conflict the form shows the entity as it is now (the editor's input is in the
         # message's place to retype); on bad input the editor's text is kept.
         keep = {} if isinstance(exc, services.Conflict) else {"entity_form": form}
-        return _refused(request, entity, "summary", exc.message, exc.status, **keep)
+        return _refused(request, entity, "summary", exc.message, _status(exc), **keep)
     return _done(request, entity, "summary", "Saved.")
 
 
@@ -271,7 +276,7 @@ def alias_add(request: HttpRequest, entity_uuid) -> HttpResponse:
             user=request.user, entity=entity, alias=form.cleaned_data["alias"]
         )
     except services.KnowledgeError as exc:
-        return _refused(request, entity, "aliases", exc.message, exc.status)
+        return _refused(request, entity, "aliases", exc.message, _status(exc))
     return _done(request, entity, "aliases", f"Alias “{row.alias}” added.")
 
 
@@ -296,7 +301,7 @@ def alias_remove(request: HttpRequest, entity_uuid) -> HttpResponse:
     try:
         services.entity_alias_remove(user=request.user, alias=alias)
     except services.KnowledgeError as exc:
-        return _refused(request, entity, "aliases", exc.message, exc.status)
+        return _refused(request, entity, "aliases", exc.message, _status(exc))
     return _done(request, entity, "aliases", f"Alias “{alias.alias}” removed.")
 
 
@@ -363,7 +368,7 @@ def tenure_add(request: HttpRequest, entity_uuid) -> HttpResponse:
             user=request.user, person=person, office=office, **_tenure_kwargs(form)
         )
     except services.KnowledgeError as exc:
-        return _refused(request, entity, "tenures", exc.message, exc.status, tenure_form=form)
+        return _refused(request, entity, "tenures", exc.message, _status(exc), tenure_form=form)
     return _done(request, entity, "tenures", f"Tenure of {person.label} as {office.label} added.")
 
 
@@ -399,7 +404,7 @@ def tenure_edit(request: HttpRequest, tenure_uuid) -> HttpResponse:
                 )
             except services.KnowledgeError as exc:
                 context.update(message=exc.message, message_level="error")
-                status = exc.status
+                status = _status(exc)
                 if isinstance(exc, services.Conflict):
                     tenure.refresh_from_db()
                     context["form"] = TenureForm.for_tenure(
@@ -427,7 +432,7 @@ def tenure_delete(request: HttpRequest, tenure_uuid) -> HttpResponse:
     try:
         services.tenure_delete(user=request.user, tenure=tenure)
     except services.KnowledgeError as exc:
-        return _refused(request, person, "tenures", exc.message, exc.status)
+        return _refused(request, person, "tenures", exc.message, _status(exc))
     url = reverse("knowledge:entity", args=[person.uuid])
     if request.htmx:
         response = HttpResponse(status=204)

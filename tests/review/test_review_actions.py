@@ -157,6 +157,32 @@ def test_it_verifies_a_proposed_verdict(client, reviewer, claim, htmx):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+def test_it_shows_why_a_claim_cannot_be_verified_while_an_error_finding_is_open(
+    client, reviewer, claim, htmx
+):
+    from apps.checks.models import Finding
+
+    Finding.objects.create(
+        article=claim.article,
+        code="ROLE_AT_DATE",
+        check_version="1",
+        severity="error",
+        message="Keir Starmer was not UK Prime Minister on 2024-01-06",
+        fingerprint="f1",
+    )
+    client.force_login(reviewer)
+
+    response = post(client, act_url(claim, "claim", "verify"), htmx=htmx, version=claim.version)
+
+    assert response.status_code == 422  # swapped into the item like any refusal
+    html = response.content.decode()
+    assert "cannot be verified while the article has open error findings" in html
+    assert "Keir Starmer was not UK Prime Minister on 2024-01-06" in html
+    assert fresh(claim).verdict_state == Claim.VerdictState.PROPOSED
+
+
+@pytest.mark.django_db
 def test_it_will_not_let_the_annotator_verify_their_own_claim(client, claim, annotator, editor):
     from apps.accounts.services import user_set_roles
 
