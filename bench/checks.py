@@ -10,7 +10,8 @@ there), then the annotations of every corpus article written from the generator'
 figures measure the checks, not the extraction. Timed: from sending `checks.sweep_stale` to the
 last article marked done, with ONE worker process (solo pool) on the configured broker: the sweep
 refreshes the quote index and sends batch tasks; each loads its articles in bulk, runs the
-registered checks and writes the findings. Repeated --runs times (check state and findings reset
+registered checks and writes the findings.
+The truth goes to var/corpus/checks-<seed>/. Repeated --runs times (check state and findings reset
 in between); the median is printed, then the time of a sweep that finds nothing changed.
 
 Scored against var/corpus/<seed>/truth.jsonl: recall of the planted title errors (a title counts
@@ -56,7 +57,9 @@ def main() -> None:
         print("note: not on PostgreSQL (set DATABASE_URL); the target is for PostgreSQL")
     call_command("migrate", verbosity=0)
     call_command("loadseeds", verbosity=0)
-    truth_path = Path(settings.VAR_DIR) / "corpus" / str(args.seed) / "truth.jsonl"
+    # A truth directory of its own: other benchmarks generate corpora of other sizes.
+    truth_dir = Path(settings.VAR_DIR) / "corpus" / f"checks-{args.seed}"
+    truth_path = truth_dir / "truth.jsonl"
     if not (args.reuse and truth_path.exists()):
         started = time.perf_counter()
         call_command(
@@ -64,6 +67,7 @@ def main() -> None:
             articles=args.articles,
             seed=args.seed,
             kb_entities=args.kb_entities,
+            out=truth_dir,
             verbosity=0,
         )
         print(f"corpus generated in {time.perf_counter() - started:.1f} s")
