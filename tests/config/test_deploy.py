@@ -93,7 +93,7 @@ def test_it_uses_secure_cookies_hsts_and_https_in_production(tmp_path):
     [
         ({"DEBUG": "perhaps"}, "DEBUG='perhaps' is not a boolean"),
         ({"SECRET_KEY": ""}, "SECRET_KEY is required when DEBUG is off"),
-        ({"SECRET_KEY": "changeme"}, "SECRET_KEY is too weak for production"),
+        ({"SECRET_KEY": "s3cret-but-short"}, "SECRET_KEY is too weak for production"),
         ({"DATABASE_URL": "mysql://app@db/factdesk"}, "must point at PostgreSQL"),
         ({"CELERY_BROKER_URL": "amqp://guest@rabbit//"}, "not a broker URL"),
     ],
