@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 
 from apps.articles.formats import text_from_upload
 from apps.articles.services import ArticleError
@@ -48,14 +47,8 @@ class ArticleImportForm(LabelledForm):
         if upload and text.strip():
             raise forms.ValidationError("Paste the text or upload a file, not both.")
         if upload:
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            if upload.size > limit:
-                self.add_error(
-                    "file",
-                    f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
-                    f"{limit / 1_048_576:.1f} MB. Split the article, or paste its text.",
-                )
-                return data
+            # An upload over DATA_UPLOAD_MAX_MEMORY_SIZE never gets here: config.security's
+            # middleware answers 413 before the body is read.
             try:
                 data["body"] = text_from_upload(filename=upload.name, data=upload.read())
             except ArticleError as exc:

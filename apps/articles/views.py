@@ -125,17 +125,17 @@ def annotation_base() -> str:
 def workspace_url(article: Article, *, open_key: str = "", anchor: str = "") -> str:
     url = reverse("articles:detail", args=[article.uuid])
     if open_key:
-        url += "?" + urlencode({"open": open_key})
+        url += "?" + urlencode({"open": open_key}, safe="/")
     return url + (f"#{anchor}" if anchor else "")
 
 
-def _entity_matches(query: str) -> list:
-    """The no-JavaScript side of the entity picker: the same search as the KB autocomplete."""
-    from apps.knowledge import browse
+def _entity_matches(query: str, user) -> list:
+    """The no-JavaScript side of the entity picker: the KB autocomplete's search, server-side."""
+    from apps.knowledge import browse, selectors
 
     if not query:
         return []
-    matches = list(browse.entity_search(query=query)[:ENTITY_MATCHES])
+    matches = selectors.entity_search(user=user, query=query, limit=ENTITY_MATCHES)
     browse.attach_matched_aliases(matches, query=query)
     return matches
 
@@ -173,7 +173,7 @@ def detail_context(
             initial.update(value=span.value, precision=span.precision, is_relative=span.is_relative)
         fields_form = FIELD_FORMS[kind](initial=initial, prefix="f")
     entity_field = {"quote": "speaker", "mention": "entity"}.get(kind)
-    entity_matches = _entity_matches(entity_query) if entity_field else []
+    entity_matches = _entity_matches(entity_query, user) if entity_field else []
     own = user.pk is not None and user.pk in {span.created_by_id, span.edited_by_id}
     review_initial: dict[str, Any] = dict(version)
     if span.origin == Origin.AUTOMATIC and span.review_state == ReviewState.PROPOSED:
@@ -276,18 +276,22 @@ def workspace_context(
     """The whole workspace. Queries: one per span type, the findings, and (when an item is open)
     the item with its relations and, for a claim, its evidence; never one per annotation."""
     spans = workspace.spans_for_article(article)
-    known = {f"{kind}/{span.uuid}" for kind, rows in spans.items() for span in rows}
+    known = {span.key for rows in spans.values() for span in rows}
     if open_span is None and open_key in known:
         kind, uuid = open_key.split("/", 1)
         open_span = workspace.span_detail_get(kind=kind, span_uuid=uuid, article=article)
     if state not in ReviewState.values:
         state = ""
     findings = workspace.findings_for_article(article, known)
-    flagged = workspace.finding_keys(findings)
-    groups = workspace.groups_for(spans, state=state)
-    for group in groups:
-        for row in group.rows:
-            row.flags = flagged.get(row.key, 0)
+    open_key = f"{workspace.span_kind(open_span)}/{open_span.uuid}" if open_span else ""
+    groups = workspace.groups_for(
+        spans,
+        state=state,
+        workspace_url=reverse("articles:detail", args=[article.uuid]),
+        annotation_base=annotation_base(),
+        open_key=open_key,
+        flags=workspace.finding_keys(findings),
+    )
     context = panel_context(
         request,
         article,
@@ -367,6 +371,7 @@ def article_findings(request: HttpRequest, article_uuid) -> HttpResponse:
         "bg": bg,
         "workspace_url": reverse("articles:detail", args=[article.uuid]),
         "annotation_base": annotation_base(),
+        "can_review": roles.can_review(request.user),
     }
     response = render_workspace(request, context, partial="findings")
     if request.GET.get("polling") and request.GET.get("ex", "") != bg["extracted_mark"]:

@@ -13,10 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from apps.accounts import roles
 from apps.accounts.decorators import login_required_htmx
+from apps.annotations.services import Conflict, NotAllowed
 from apps.articles.views import render_workspace, workspace_context, workspace_url
-from apps.checks import services
+from apps.checks import selectors, services
 from apps.checks.models import Finding
 
 _TARGET_STATES = [
@@ -33,23 +33,16 @@ class FindingStateForm(forms.Form):
 
 
 def finding_get_for_user(*, finding_uuid, user) -> Finding:
-    if not roles.can_read(user):
-        raise PermissionDenied("You need a Factdesk role to see findings.")
-    finding = Finding.objects.select_related("article").filter(uuid=finding_uuid).first()
-    if finding is None:
-        raise Http404("No such finding; a re-run of the checks may have replaced it.")
-    return finding
+    try:
+        return selectors.finding_get_for_user(uuid=finding_uuid, user=user)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except Finding.DoesNotExist:
+        raise Http404("No such finding; a re-run of the checks may have replaced it.") from None
 
 
-def _refusal_status(exc: Exception) -> int:
-    status = getattr(exc, "status", None) or getattr(exc, "http_status", None)
-    if isinstance(status, int) and status in (403, 409):
-        return status
-    if exc.__class__.__name__.endswith(("NotAllowed", "Forbidden")):
-        return 403
-    if exc.__class__.__name__.endswith("Conflict"):
-        return 409
-    return 422
+# A service refusal → the HTTP status the UI answers with (input errors are 422 in the UI).
+_STATUS = {Conflict: 409, NotAllowed: 403}
 
 
 @require_POST
@@ -72,7 +65,7 @@ def finding_state(request: HttpRequest, finding_uuid) -> HttpResponse:
                 expected_version=data["version"],
             )
         except services.FindingError as exc:
-            status, message = _refusal_status(exc), getattr(exc, "message", str(exc))
+            status, message = _STATUS.get(type(exc), 422), exc.message
         else:
             message = f"Finding {data['state']}."
     if status == 200 and not request.htmx:
@@ -84,5 +77,8 @@ def finding_state(request: HttpRequest, finding_uuid) -> HttpResponse:
         finding_message=(message, "success" if status == 200 else "error"),
     )
     if request.htmx:
-        return render_workspace(request, context, partial="findings", status=status)
+        response = render_workspace(request, context, partial="findings", status=status)
+        if status == 403:
+            response["X-Inline-Message"] = "1"  # static/js/workspace.js swaps it in place
+        return response
     return render_workspace(request, context, status=status)

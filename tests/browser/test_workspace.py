@@ -214,4 +214,14 @@ def test_it_fills_the_findings_panel_by_itself_when_the_checks_finish(page, anno
     page.locator("#detail").get_by_role("heading", name="Entity mention").wait_for()
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "workspace")
+
+    # Keyboard: ? shows the help, Escape closes it, a approves the open annotation.
+    page.keyboard.press("?")
+    assert page.get_by_role("dialog", name="Keyboard shortcuts").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("dialog", name="Keyboard shortcuts").is_visible()
+    page.keyboard.press("a")
+    page.locator("#detail").get_by_text("Approved.").wait_for()
+    mention.refresh_from_db()
+    assert (mention.review_state, mention.reviewed_by) == ("approved", reviewer)
     assert page.errors == []

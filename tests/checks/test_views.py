@@ -1,0 +1,106 @@
+"""The findings panel's actions (acknowledge, resolve, dismiss with a reason), for each role and
+anonymous, plain and htmx."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.checks.models import Finding
+from tests.articles.views_helpers import (
+    EACH_ROLE,
+    HTMX,
+    assert_refused,
+    hx,
+    redirect_path,
+    sign_in,
+    text_of,
+)
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def finding(db):
+    article = ArticleFactory(body="Former President Donald Trump spoke on Tuesday.")
+    return Finding.objects.create(
+        article=article,
+        code="ROLE_AT_DATE",
+        check_version="1",
+        severity=Finding.Severity.ERROR,
+        message="Donald Trump was not a former president on 7 January 2026.",
+        fingerprint="trump-former",
+    )
+
+
+def post(client, finding, htmx, **data):
+    return client.post(
+        f"/checks/findings/{finding.uuid}/state/",
+        {"version": finding.version, **data},
+        headers=hx(htmx),
+    )
+
+
+@EACH_ROLE
+@HTMX
+def test_it_lets_reviewers_and_editors_acknowledge_a_finding(client, request, finding, role, htmx):
+    sign_in(client, request, role)
+    response = post(client, finding, htmx, state="acknowledged")
+    finding.refresh_from_db()
+    if role in ("reviewer", "editor"):
+        assert (finding.state, finding.version) == ("acknowledged", 2)
+        if htmx:
+            html = text_of(response)
+            assert response.status_code == 200
+            assert html.lstrip().startswith('<section id="findings"')
+            assert "Finding acknowledged." in html
+            assert "badge fstate" in html and ">acknowledged<" in html
+        else:
+            assert redirect_path(response) == f"/articles/{finding.article.uuid}/"
+    else:
+        assert finding.state == "open"
+        assert_refused(response, role, htmx)
+
+
+@HTMX
+def test_it_needs_a_reason_to_dismiss_and_keeps_the_finding_open(client, reviewer, finding, htmx):
+    client.force_login(reviewer)
+    response = post(client, finding, htmx, state="dismissed", reason="  ")
+    assert response.status_code == 422
+    assert "Say why the finding is dismissed." in text_of(response)
+    finding.refresh_from_db()
+    assert finding.state == "open"
+    response = post(client, finding, htmx, state="dismissed", reason="He was re-elected in 2024.")
+    finding.refresh_from_db()
+    assert (finding.state, finding.state_reason) == ("dismissed", "He was re-elected in 2024.")
+
+
+@HTMX
+def test_it_shows_a_conflict_when_someone_else_acted_first(
+    client, reviewer, reviewer2, finding, htmx
+):
+    from apps.checks.services import finding_set_state
+
+    stale = finding.version
+    finding_set_state(finding=finding, user=reviewer2, state="resolved", expected_version=stale)
+    client.force_login(reviewer)
+    response = client.post(
+        f"/checks/findings/{finding.uuid}/state/",
+        {"version": stale, "state": "dismissed", "reason": "wrong"},
+        headers=hx(htmx),
+    )
+    assert response.status_code == 409
+    html = text_of(response)
+    assert "changed by someone else" in html
+    assert "fs-resolved" in html  # the finding as it is now
+    finding.refresh_from_db()
+    assert (finding.state, finding.state_by) == ("resolved", reviewer2)
+
+
+@HTMX
+def test_it_refuses_an_unknown_state(client, reviewer, finding, htmx):
+    client.force_login(reviewer)
+    response = post(client, finding, htmx, state="deleted")
+    assert response.status_code == 422
+    finding.refresh_from_db()
+    assert finding.state == "open"
