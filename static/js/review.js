@@ -107,6 +107,7 @@ document.body.addEventListener("htmx:beforeSwap", (event) => {
 // The swapped item is a new element with the same id: keep it current and focused, so that the
 // reviewer sees the outcome and j moves on from there.
 document.body.addEventListener("htmx:afterSettle", () => {
+  if (typingIn(document.activeElement)) return; // never take the focus from a field in use
   const element = currentId && document.getElementById(currentId);
   if (element) select(element);
   else currentId = null;
