@@ -8,14 +8,15 @@ list of equal blocks: stretches of text that are the same in both bodies.
 Each span is then looked for, cheapest and surest first (`Reanchorer.locate`):
 1. position: the span lies inside an equal block, so its text is untouched and it only shifts;
 2. quote: the exact text occurs in the new body (TextQuoteSelector); the occurrence whose
-   prefix/suffix context matches best, then the one nearest the expected position, wins. A far
-   occurrence with different context is not taken for a short text (a name that is mentioned
-   elsewhere is not the same mention);
+   prefix/suffix context matches best, then the one nearest the expected position, wins. A short
+   text needs its context (or to be where it was): a name mentioned elsewhere, even in the next
+   sentence, is not the same mention;
 3. fuzzy: the text where the diff says the span went, and the most similar text in a bounded
    window around the expected position (difflib ratio >= FUZZY_MIN_RATIO); the text found may
    differ from the old `exact`. The cost of one search is bounded by the window and by
    FUZZY_MAX_LENGTH, whatever the length of the article.
-None means the span is gone (an orphan)."""
+None means the span is gone (an orphan): when in doubt a span is orphaned, which people see and
+review, rather than moved onto other words silently."""
 
 from __future__ import annotations
 
@@ -31,12 +32,14 @@ FUZZY_WINDOW = 400  # code points searched on each side of the expected position
 # Longer spans are only compared where the diff put them, never searched for in a window
 # (a search costs O(window x length)).
 FUZZY_MAX_LENGTH = 1000
-# A quote found this close to the expected position is taken whatever its context.
-NEAR = FUZZY_WINDOW
-# ... farther away it needs this share of its prefix/suffix context to match,
-CONTEXT_MIN_SHARE = 0.5
-# ... or to be the only occurrence of a text at least this long.
+# An exact text at least this long is distinctive: taken near the expected position (NEAR), or
+# anywhere when it occurs once, whatever its context.
 DISTINCTIVE_LENGTH = 16
+NEAR = FUZZY_WINDOW
+# A shorter one needs half of its stored prefix + suffix around it, or CONTEXT_MIN_SIDE code
+# points of one of them, or to be inside the new text that replaced the stretch it was in.
+CONTEXT_MIN_SHARE = 0.5
+CONTEXT_MIN_SIDE = 10
 MAX_OCCURRENCES = 1000
 
 # Diff unit: a sentence-ish piece, up to . ! ? or a newline and the whitespace after it.
@@ -101,6 +104,7 @@ class BodyDiff:
     old_len: int
     new_len: int
     starts: tuple[int, ...]  # old_start of each block, for bisect
+    ends: tuple[int, ...]  # old end of each block
 
     def _block_before(self, position: int) -> int:
         """Index of the last block starting at or before `position` (-1 if none)."""
@@ -116,6 +120,15 @@ class BodyDiff:
             shift = new_start - old_start
             return start + shift, end + shift
         return None
+
+    def changed_region(self, start: int, end: int) -> tuple[int, int]:
+        """The stretch of the new body that replaced the changed text around old [start, end):
+        from the end of the last equal block before it to the start of the first one after."""
+        before = bisect.bisect_right(self.ends, start) - 1
+        after = bisect.bisect_left(self.starts, end)
+        lo = self.blocks[before][1] + self.blocks[before][2] if before >= 0 else 0
+        hi = self.blocks[after][1] if after < len(self.blocks) else self.new_len
+        return lo, hi
 
     def point(self, position: int, *, is_end: bool = False) -> int:
         """Where an old position went. Inside a changed gap: the same distance into the gap's
@@ -184,26 +197,32 @@ def body_diff(old: str, new: str) -> BodyDiff:
         old_len=len(old),
         new_len=len(new),
         starts=tuple(block[0] for block in blocks),
+        ends=tuple(block[0] + block[2] for block in blocks),
     )
 
 
-def _context_share(body: str, start: int, end: int, prefix: str, suffix: str) -> float:
-    """Share of the stored prefix/suffix that still surrounds body[start:end] (0..1)."""
-    total = len(prefix) + len(suffix)
-    if total == 0:
-        return 0.0
+def _context_match(body: str, start: int, end: int, prefix: str, suffix: str) -> tuple[int, int]:
+    """How many code points of the stored prefix (read backwards) and suffix still surround
+    body[start:end]."""
     before = body[max(0, start - len(prefix)) : start]
     after = body[end : end + len(suffix)]
-    matched = 0
+    matched_before = matched_after = 0
     for a, b in zip(reversed(before), reversed(prefix), strict=False):
         if a != b:
             break
-        matched += 1
+        matched_before += 1
     for a, b in zip(after, suffix, strict=False):
         if a != b:
             break
-        matched += 1
-    return matched / total
+        matched_after += 1
+    return matched_before, matched_after
+
+
+def _context_supports(matched: tuple[int, int], prefix: str, suffix: str) -> bool:
+    total = len(prefix) + len(suffix)
+    return (total > 0 and sum(matched) / total >= CONTEXT_MIN_SHARE) or max(
+        matched
+    ) >= CONTEXT_MIN_SIDE
 
 
 def _ratio(a: str, b: str) -> float:
@@ -259,27 +278,38 @@ class Reanchorer:
                 return Anchor(moved[0], moved[1], "position")
         expected = self.diff.point(min(max(start, 0), len(self.old)))
         # 2. the exact text elsewhere, best context first, then nearest
-        found = self._quote(exact, prefix, suffix, expected)
+        region = self.diff.changed_region(start, end) if text_was_there else None
+        found = self._quote(exact, prefix, suffix, expected, region)
         if found is not None:
             return found
         # 3. fuzzy, where the diff put it and near there
-        return self._fuzzy(start, end, exact, expected, text_was_there)
+        return self._fuzzy(start, end, exact, prefix, suffix, expected, text_was_there)
 
-    def _quote(self, exact: str, prefix: str, suffix: str, expected: int) -> Anchor | None:
+    def _quote(
+        self,
+        exact: str,
+        prefix: str,
+        suffix: str,
+        expected: int,
+        region: tuple[int, int] | None,
+    ) -> Anchor | None:
+        """`region`: the new text that replaced the changed stretch the span was in; the same
+        words inside it are the span itself, rewritten around."""
         body = self.new
-        candidates: list[tuple[float, int, int]] = []
+        candidates: list[tuple[tuple[int, int], int, int]] = []
         position = body.find(exact)
         while position >= 0 and len(candidates) < MAX_OCCURRENCES:
-            share = _context_share(body, position, position + len(exact), prefix, suffix)
-            candidates.append((share, abs(position - expected), position))
+            matched = _context_match(body, position, position + len(exact), prefix, suffix)
+            candidates.append((matched, abs(position - expected), position))
             position = body.find(exact, position + 1)
+        distinctive = len(exact) >= DISTINCTIVE_LENGTH
         unique = len(candidates) == 1
         accepted = [
-            c
-            for c in candidates
-            if c[1] <= NEAR
-            or c[0] >= CONTEXT_MIN_SHARE
-            or (unique and len(exact) >= DISTINCTIVE_LENGTH)
+            (sum(matched), distance, position)
+            for matched, distance, position in candidates
+            if (region is not None and region[0] <= position <= region[1] - len(exact))
+            or _context_supports(matched, prefix, suffix)
+            or (distinctive and (unique or distance <= NEAR))
         ]
         if not accepted:
             return None
@@ -287,7 +317,14 @@ class Reanchorer:
         return Anchor(best, best + len(exact), "quote")
 
     def _fuzzy(
-        self, start: int, end: int, exact: str, expected: int, text_was_there: bool
+        self,
+        start: int,
+        end: int,
+        exact: str,
+        prefix: str,
+        suffix: str,
+        expected: int,
+        text_was_there: bool,
     ) -> Anchor | None:
         if len(exact.strip()) < FUZZY_MIN_LENGTH:
             return None
@@ -298,15 +335,24 @@ class Reanchorer:
             options.append(
                 (self.diff.point(start), self.diff.point(end, is_end=True)),
             )
+        mapped = len(options)
         if len(exact) <= FUZZY_MAX_LENGTH:
             options.extend(self._window_candidates(exact, expected))
         best: tuple[float, int, int] | None = None
         seen: set[tuple[int, int]] = set()
-        for s, e in options:
+        for index, (s, e) in enumerate(options):
             s, e = _trim(body, s, e)
             if e <= s or (s, e) in seen:
                 continue
             seen.add((s, e))
+            if (
+                index >= mapped
+                and len(exact) < DISTINCTIVE_LENGTH
+                and not _context_supports(
+                    _context_match(body, s, e, prefix, suffix), prefix, suffix
+                )
+            ):
+                continue  # similar short words found by searching are not enough on their own
             ratio = _ratio(body[s:e], exact)
             if ratio >= FUZZY_MIN_RATIO and (best is None or ratio > best[0]):
                 best = (ratio, s, e)

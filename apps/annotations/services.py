@@ -603,16 +603,29 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> dict[str, i
         shifted: dict[int, list[int]] = {}  # shift -> ids of spans that only moved by it
         moved: list[AnchoredSpan] = []  # spans whose context or sub-span changed too
         moved_fields = set(_MOVED_FIELDS)
-        spans = model.objects.select_for_update().filter(article=article).order_by("id")
-        for span in spans:
-            was_orphan = span.anchor_state == AnchorState.ORPHANED
-            found = anchorer.locate(
+        spans = list(model.objects.select_for_update().filter(article=article).order_by("id"))
+        located = [
+            anchorer.locate(
                 start=span.start,
                 end=span.end,
                 exact=span.exact,
                 prefix=span.prefix,
                 suffix=span.suffix,
             )
+            for span in spans
+        ]
+        # Two annotations of one type on the same words after an edit: the one that was searched
+        # for landed on the other one's text (the same name in the next sentence, say); it is
+        # orphaned rather than silently doubled.
+        untouched = {(f.start, f.end) for f in located if f is not None and f.method == "position"}
+        for span, found in zip(spans, located, strict=True):
+            if (
+                found is not None
+                and found.method != "position"
+                and (found.start, found.end) in untouched
+            ):
+                found = None
+            was_orphan = span.anchor_state == AnchorState.ORPHANED
             if found is None:
                 counts["orphaned"] += 1
                 if was_orphan:

@@ -100,6 +100,26 @@ def test_it_does_not_move_a_deleted_mention_to_the_same_name_far_away():
     assert _locate(body, new, "Trump") is None
 
 
+def test_it_does_not_move_a_deleted_mention_to_the_same_name_in_the_next_sentence():
+    body = "Trump did not attend the summit. Officials said Trump later posted a statement."
+    new = body.replace("Trump did not attend the summit. ", "")
+    assert _locate(body, new, "Trump") is None
+
+
+def test_it_does_not_move_a_deleted_name_to_a_similar_one_nearby():
+    body = "Donald Trump did not attend. Later, Donald Tusk spoke first."
+    new = body.replace("Donald Trump did not attend. ", "")
+    assert _locate(body, new, "Donald Trump") is None
+
+
+def test_it_follows_a_short_mention_when_its_sentence_is_rewritten_around_it():
+    body = "The summit opened. Trump did not attend. Talks went on."
+    new = "The summit opened. Notably, the former president Trump was absent. Talks went on."
+    found = _locate(body, new, "Trump")
+    assert _text(new, found) == "Trump"
+    assert found.start == new.index("Trump")
+
+
 def test_it_orphans_a_span_whose_words_were_replaced():
     new = BODY.replace("in March", "after the summer")
     assert _locate(BODY, new, "in March") is None
