@@ -174,14 +174,14 @@ def _bench_service(body: str, spans: list[tuple[int, int]], vendor: str) -> None
                 t0 = time.perf_counter()
                 article_update_body(article=article, body=new, user=user, expected_revision=1)
                 times.append((time.perf_counter() - t0) * 1000)
-                outcome = {
-                    row["anchor_state"] + (" (new version)" if row["version"] > 1 else ""): row[
-                        "n"
-                    ]
-                    for row in Claim.objects.filter(article=article)
+                outcome = {}
+                for row in (
+                    Claim.objects.filter(article=article)
                     .values("anchor_state", "version")
                     .annotate(n=Count("id"))
-                }
+                ):
+                    key = row["anchor_state"] + (" (new version)" if row["version"] > 1 else "")
+                    outcome[key] = outcome.get(key, 0) + row["n"]
                 transaction.set_rollback(True)
         print(f"  {name:32s} {statistics.median(times):8.1f} ms   {dict(sorted(outcome.items()))}")
 
