@@ -287,8 +287,6 @@ def workspace_context(
     groups = workspace.groups_for(
         spans,
         state=state,
-        workspace_url=reverse("articles:detail", args=[article.uuid]),
-        annotation_base=annotation_base(),
         open_key=open_key,
         flags=workspace.finding_keys(findings),
     )

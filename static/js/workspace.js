@@ -105,8 +105,10 @@ if (menu) {
 
 // --- Opening spans, flashing them ----------------------------------------------------------------
 
-function openSpan(key) {
+function openSpan(key, href) {
   htmx.ajax("GET", `${annotationBase}${key}/`, { target: "#detail", swap: "outerHTML" });
+  // Keep the address of the open span, so that a reload (or the link, shared) opens it again.
+  if (href) window.history.replaceState(null, "", href);
 }
 
 function marksOf(key) {
@@ -147,6 +149,12 @@ document.addEventListener("click", (event) => {
   const helpButton = event.target.closest("[data-keys-help]");
   if (helpButton && help) {
     help.showModal();
+    return;
+  }
+  const rowLink = event.target.closest("#annotations li.row > a");
+  if (rowLink && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0) {
+    event.preventDefault();
+    openSpan(rowLink.parentElement.dataset.key, rowLink.href);
     return;
   }
   const mark = event.target.closest("#article-body mark.hl");
