@@ -158,3 +158,26 @@ def test_it_lets_a_request_under_the_limit_through(client, annotator, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
     response = _login(client, "anna", PASSWORD)
     assert response.status_code == 302
+
+
+def test_it_sends_hsts_and_secure_cookies_with_the_production_values(client, annotator, settings):
+    """The production values (see test_deploy) take effect through the middleware."""
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(reverse("accounts:login")).status_code == 301  # plain HTTP goes to HTTPS
+    response = client.get(reverse("accounts:login"), secure=True)
+    assert response.headers["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains; preload"
+    )
+    csrf = response.cookies["csrftoken"]
+    assert csrf["secure"] and csrf["httponly"]
+    response = client.post(
+        reverse("accounts:login"), {"username": "anna", "password": PASSWORD}, secure=True
+    )
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"]
+    assert session["samesite"] == "Lax"
