@@ -80,8 +80,16 @@ def _refusal(
     message: str = "",
     bound: dict[str, Any] | None = None,
     create_form: AnnotationCreateForm | None = None,
+    exc: services.AnnotationError | None = None,
 ) -> HttpResponse:
-    """The detail (or create form) again, with the message and the item as it is now."""
+    """The detail (or create form) again, with the message and the item as it is now. After a
+    conflict the forms show the current state, and what the person sent is listed with the
+    message (not saved, not lost)."""
+    sent: list[tuple[str, str]] = []
+    if isinstance(exc, services.Conflict) and bound:
+        for form in bound.values():
+            sent += _sent_values(form)
+        bound = None
     fresh = None
     if span is not None:
         fresh = workspace.span_detail_get(kind=workspace.span_kind(span), span_uuid=span.uuid)
@@ -99,6 +107,7 @@ def _refusal(
             create_form=create_form,
             message=message,
             message_level="error",
+            sent=sent,
         )
         response = render_workspace(request, context, partial="detail", status=status)
         if status == 403:
@@ -112,8 +121,25 @@ def _refusal(
         create_form=create_form,
         message=message,
         message_level="error",
+        sent=sent,
     )
     return render_workspace(request, context, status=status)
+
+
+def _sent_values(form) -> list[tuple[str, str]]:
+    """The visible values of a valid form, as label and text (choices by their label)."""
+    if not form.is_valid():
+        return []
+    values = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if field.widget.is_hidden or value in (None, "", False):
+            continue
+        choices = getattr(field, "choices", None)
+        if choices is not None and not hasattr(field, "queryset"):
+            value = dict(choices).get(value, value)
+        values.append((str(field.label or name.replace("_", " ").capitalize()), str(value)))
+    return values
 
 
 def _form_message(form) -> str:
@@ -249,7 +275,8 @@ def annotation_update(request: HttpRequest, kind: str, span_uuid) -> HttpRespons
             span=span,
             status=_status(exc),
             message=exc.message,
-            bound=None if isinstance(exc, services.Conflict) else bound,
+            bound=bound,
+            exc=exc,
         )
     return _success(request, span.article, span, "Saved.")
 
@@ -286,7 +313,8 @@ def annotation_review(request: HttpRequest, kind: str, span_uuid) -> HttpRespons
             span=span,
             status=_status(exc),
             message=exc.message,
-            bound=None if isinstance(exc, services.Conflict) else {"review": form},
+            bound={"review": form},
+            exc=exc,
         )
     return _success(request, span.article, span, "Approved." if approve else "Rejected.")
 
@@ -345,7 +373,8 @@ def claim_verdict(request: HttpRequest, span_uuid) -> HttpResponse:
             span=claim,
             status=_status(exc),
             message=exc.message,
-            bound=None if isinstance(exc, services.Conflict) else {"verdict": form},
+            bound={"verdict": form},
+            exc=exc,
         )
     return _success(
         request, claim.article, claim, f"Verdict proposed: {claim.get_verdict_display()}."
@@ -400,7 +429,8 @@ def claim_return(request: HttpRequest, span_uuid) -> HttpResponse:
             span=claim,
             status=_status(exc),
             message=exc.message,
-            bound=None if isinstance(exc, services.Conflict) else {"return": form},
+            bound={"return": form},
+            exc=exc,
         )
     return _success(request, claim.article, claim, "Verdict sent back.")
 

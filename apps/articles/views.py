@@ -235,6 +235,7 @@ def panel_context(
     bound: dict[str, Any] | None = None,
     message: str = "",
     message_level: str = "info",
+    sent: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """What the detail partial needs: the open item with its forms, or the create form."""
     context: dict[str, Any] = {
@@ -243,6 +244,7 @@ def panel_context(
         "annotation_base": annotation_base(),
         "message": message,
         "message_level": message_level,
+        "sent": sent or [],
         "create_form": create_form or AnnotationCreateForm(initial={"occurrence": 1}),
         "can_annotate": roles.can_annotate(request.user),
         "can_review": roles.can_review(request.user),
@@ -272,6 +274,7 @@ def workspace_context(
     message: str = "",
     message_level: str = "info",
     finding_message: tuple[str, str] | None = None,
+    sent: list[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The whole workspace. Queries: one per span type, the findings, and (when an item is open)
     the item with its relations and, for a claim, its evidence; never one per annotation."""
@@ -298,6 +301,7 @@ def workspace_context(
         bound=bound,
         message=message,
         message_level=message_level,
+        sent=sent,
     )
     context.update(
         {

@@ -66,6 +66,8 @@ def finding_state(request: HttpRequest, finding_uuid) -> HttpResponse:
             )
         except services.FindingError as exc:
             status, message = _STATUS.get(type(exc), 422), exc.message
+            if status == 409 and data["reason"].strip():
+                message += f" Your reason, not saved: “{data['reason'].strip()}”."
         else:
             message = f"Finding {data['state']}."
     if status == 200 and not request.htmx:

@@ -183,6 +183,9 @@ def test_it_shows_a_conflict_and_the_current_state_instead_of_overwriting(
     assert "changed by someone else" in html
     assert '<option value="quantity" selected>' in html  # the form shows what is there now
     assert 'name="f-version" value="2"' in html
+    # ... and what I sent is listed, not lost.
+    assert "What you sent, not saved" in html
+    assert "<dt>Claim kind</dt><dd>role / title</dd>" in html
     claim.refresh_from_db()
     assert claim.kind == "quantity"
     if htmx:

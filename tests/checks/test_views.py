@@ -92,6 +92,7 @@ def test_it_shows_a_conflict_when_someone_else_acted_first(
     assert response.status_code == 409
     html = text_of(response)
     assert "changed by someone else" in html
+    assert "Your reason, not saved: “wrong”." in html
     assert "fs-resolved" in html  # the finding as it is now
     finding.refresh_from_db()
     assert (finding.state, finding.state_by) == ("resolved", reviewer2)
