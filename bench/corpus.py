@@ -186,6 +186,7 @@ DESCRIBED = (
     "dangerous gamble",
 )
 
+UNITS = ("troops", "instructors", "air defence systems", "vehicles", "experts")
 VERBS_BEFORE = ("said", "added", "told reporters", "explained", "insisted")
 VERBS_AFTER = ("said", "added", "told reporters", "said in a statement")
 
@@ -242,12 +243,18 @@ class Person:
     pronoun: str | None  # "he" / "she" when the first name tells, else None
     spans: dict[int, list[Span]] = field(default_factory=dict)  # office pk → tenures
 
-    def boundaries(self, office_pk: int) -> set[dt.date]:
-        days = set()
-        for span in self.spans.get(office_pk, ()):
-            days.add(span.start)
-            if span.end is not None:
-                days.add(span.end)
+    bounds: dict[int, frozenset[dt.date]] = field(default_factory=dict)
+
+    def boundaries(self, office_pk: int) -> frozenset[dt.date]:
+        """First and last days of the person's tenures of the office (cached)."""
+        days = self.bounds.get(office_pk)
+        if days is None:
+            found = set()
+            for span in self.spans.get(office_pk, ()):
+                found.add(span.start)
+                if span.end is not None:
+                    found.add(span.end)
+            days = self.bounds[office_pk] = frozenset(found)
         return days
 
 
@@ -597,32 +604,46 @@ class ArticleWriter:
             self.rng.shuffle(deck)
         return deck.pop()
 
-    def slots(self) -> dict[str, str]:
+    def slots(self) -> Slots:
+        return Slots(self)
+
+    def slot(self, key: str, slots: Slots) -> str:
+        """One slot of a template, drawn when the template asks for it."""
         rng = self.rng
-        places = self.kb.places
-        place = self.place if rng.random() < 0.3 else rng.choice(places)
-        org = _with_article(rng.choice(self.kb.organisations))
-        return {
-            "topic": rng.choice(TOPICS),
-            "place": _with_article(place),
-            "Place": _capital(_with_article(place)),
-            "place2": _with_article(rng.choice([p for p in places if p != place] or places)),
-            "org": org,
-            "Org": _capital(org),
-            "n": rng.choice(NUMBER_WORDS),
-            "count": f"{rng.randrange(2, 60) * rng.choice((10, 100, 1000)):,}",
-            "unit": rng.choice(
-                ("troops", "instructors", "air defence systems", "vehicles", "experts")
-            ),
-            "pct": f"{rng.uniform(0.5, 45):.1f}",
-            "money": rng.choice(
-                (
-                    f"${rng.uniform(0.2, 60):.1f} billion",
-                    f"€{rng.randrange(20, 900)} million",
-                    f"£{rng.uniform(0.1, 9):.1f} billion",
-                )
-            ),
-        }
+        if key == "place":
+            if rng.random() < 0.3:
+                return _with_article(self.place)
+            return _with_article(rng.choice(self.kb.places))
+        if key == "place2":
+            place = slots["place"]
+            other = _with_article(rng.choice(self.kb.places))
+            return other if other != place or len(self.kb.places) == 1 else slots["place2_again"]
+        if key == "place2_again":
+            return _with_article(rng.choice(self.kb.places))
+        if key == "Place":
+            return _capital(slots["place"])
+        if key == "org":
+            return _with_article(rng.choice(self.kb.organisations))
+        if key == "Org":
+            return _capital(slots["org"])
+        if key == "topic":
+            return rng.choice(TOPICS)
+        if key == "n":
+            return rng.choice(NUMBER_WORDS)
+        if key == "count":
+            return f"{rng.randrange(2, 60) * rng.choice((10, 100, 1000)):,}"
+        if key == "unit":
+            return rng.choice(UNITS)
+        if key == "pct":
+            return f"{rng.uniform(0.5, 45):.1f}"
+        if key == "money":
+            kind = rng.randrange(3)
+            if kind == 0:
+                return f"${rng.uniform(0.2, 60):.1f} billion"
+            if kind == 1:
+                return f"€{rng.randrange(20, 900)} million"
+            return f"£{rng.uniform(0.1, 9):.1f} billion"
+        raise KeyError(key)
 
     def add_date(self, day: dt.date, precision: str, *, weekday: bool = False, error=None) -> None:
         # A month or a year is recorded as its first day, as tenures are.
@@ -731,7 +752,7 @@ class ArticleWriter:
                     "not_in_office",
                     "former",
                 ),
-                weights=(35, 25, 8, 8, 12, 12),
+                weights=(40, 25, 7, 7, 10, 12),
             )[0]
         )
         reference = sentence_date or self.event
@@ -764,7 +785,7 @@ class ArticleWriter:
                 "former_while_in_office": "former_while_in_office",
                 "not_in_office": "not_in_office_at_date",
             }[kind]
-            if error != wanted_error and attempt < 30:
+            if error != wanted_error and attempt < 12:
                 continue
             titles = list(office.qualified)
             # A bare title ("President") only where it can name just this office of the person.
@@ -1049,8 +1070,20 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+class Slots(dict):
+    """Template slots drawn lazily, so a template pays only for the slots it names."""
+
+    def __init__(self, writer: ArticleWriter) -> None:
+        super().__init__()
+        self.writer = writer
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = self.writer.slot(key, self)
+        return value
+
+
 def rng_format(template: str, slots: dict[str, str]) -> str:
-    return template.format(**slots)
+    return template.format_map(slots)
 
 
 def write_article(kb: Snapshot, seed: int, index: int) -> tuple[dict, dict]:
