@@ -73,8 +73,10 @@ def main() -> None:
         print(f"corpus generated in {time.perf_counter() - started:.1f} s")
     truth = [json.loads(line) for line in truth_path.read_text().splitlines() if line.strip()]
     started = time.perf_counter()
-    mention_truth = annotate(truth)
-    print(f"annotations written from the truth in {time.perf_counter() - started:.1f} s")
+    mention_truth = existing_annotations(truth) if args.reuse else {}
+    if not mention_truth:
+        mention_truth = annotate(truth)
+        print(f"annotations written from the truth in {time.perf_counter() - started:.1f} s")
 
     from apps.articles.models import Article
     from apps.knowledge.models import Entity, Tenure
@@ -101,6 +103,23 @@ def main() -> None:
     elapsed = sweep_with_worker(expect_changes=False)
     print(f"sweep with nothing changed: {elapsed:.1f} s")
     score(mention_truth)
+
+
+def existing_annotations(truth: list[dict]) -> dict[str, dict]:
+    """mention uuid -> truth title, for a corpus annotated by an earlier run (else empty)."""
+    from apps.annotations.models import EntityMention
+
+    by_place = {(t["external_id"], title["start"]): title for t in truth for title in t["titles"]}
+    found = {
+        str(u): by_place.get((eid, start))
+        for u, eid, start in EntityMention.objects.filter(
+            article__external_id__startswith="corpus:"
+        ).values_list("uuid", "article__external_id", "title_start")
+    }
+    if len(found) != len(by_place) or not all(found.values()):
+        return {}
+    print(f"reusing the annotations of an earlier run ({len(found)} titles)")
+    return found  # type: ignore[return-value]
 
 
 def annotate(truth: list[dict]) -> dict[str, dict]:
@@ -182,7 +201,6 @@ def reset() -> None:
     from apps.checks.models import Finding, QuoteKey
 
     Finding.objects.all()._raw_delete(Finding.objects.db)
-    Finding.history.all().delete()
     QuoteKey.objects.all().delete()
     Article.objects.update(
         check_state=Article.CheckState.NEVER, check_inputs_sha256="", check_done_at=None
@@ -203,7 +221,7 @@ def sweep_with_worker(*, expect_changes: bool = True) -> float:
     log = open(Path(settings.VAR_DIR) / f"{queue}.log", "wb")  # noqa: SIM115
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-Q", queue],
+         "--loglevel=INFO", "--without-gossip", "--without-mingle", "-Q", queue],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -223,14 +241,16 @@ def sweep_with_worker(*, expect_changes: bool = True) -> float:
                 last = Article.objects.aggregate(m=Max("check_done_at"))["m"]
                 return (last - started_wall).total_seconds()
             if not expect_changes:
-                # Nothing to write: done when the worker has drained the queue.
-                with app.connection_for_read() as conn:
-                    waiting = conn.default_channel.queue_declare(queue, passive=True).message_count
-                if waiting == 0 and time.perf_counter() - started > 1:
-                    time.sleep(1)  # the last batch in flight
+                # Nothing to write: done when every batch task has finished (worker log).
+                batches = -(-total // settings.CHECKS_BATCH_SIZE)
+                log.flush()
+                finished = (
+                    Path(log.name).read_text(errors="replace").count("Task checks.check_batch[")
+                )
+                if finished >= batches:
                     after = Article.objects.aggregate(m=Max("check_done_at"))["m"]
                     assert after == before, "a sweep with nothing changed re-checked articles"
-                    return time.perf_counter() - started - 1
+                    return time.perf_counter() - started
             if time.perf_counter() - started > 1800:
                 raise SystemExit(f"timed out with {left} of {total} articles not done")
     finally:
@@ -258,9 +278,14 @@ def score(mention_truth: dict[str, dict]) -> None:
     missed = Counter(mention_truth[u]["error"] for u in wrong if u not in flagged)
     print("findings:", ", ".join(f"{c}/{s}: {n}" for (c, s), n in sorted(counts.items())))
     print(f"planted title errors: {len(wrong)} {dict(by_error)}; missed: {dict(missed)}")
-    print(f"RECALL of planted title errors: {len(caught) / max(1, len(wrong)):.4f}")
     print(
-        f"FALSE-POSITIVE share of correct titles: {len(false_alarms) / max(1, len(right)):.4f} "
+        f"RECALL of planted title errors: {len(caught) / max(1, len(wrong)):.5f} "
+        f"({len(caught)} of {len(wrong)})"
+    )
+    for u in [u for u in wrong if u not in flagged][:5]:
+        print("  missed:", json.dumps(mention_truth[u])[:400])
+    print(
+        f"FALSE-POSITIVE share of correct titles: {len(false_alarms) / max(1, len(right)):.5f} "
         f"({len(false_alarms)} of {len(right)})"
     )
     for u in false_alarms[:5]:

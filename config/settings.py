@@ -226,6 +226,9 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # A message whose worker died unacknowledged is delivered again after this many seconds.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+        # Look for such messages on every periodic sweep (every 10 s), not on every 10th: else a
+        # dead worker's message waits ~100 s beyond the visibility timeout.
+        "unacked_restore_throttle": 1,
     }
 CELERY_TASK_IGNORE_RESULT = True  # results that matter are written to our own tables
 CELERY_RESULT_BACKEND = None
@@ -259,6 +262,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.api.schema.FactdeskAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    # No `?format=`: the content type follows the Accept header (a bad format would be a 404).
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.api.throttling.APIKeyThrottle",
         "apps.api.throttling.PersonThrottle",
@@ -304,7 +309,7 @@ FACTDESK_BASE_URL = env_str("FACTDESK_BASE_URL", "http://127.0.0.1:8000")
 # DATE_VS_PUBLICATION: an event this many days before publication is suspicious in a news lead.
 CHECKS_STALE_EVENT_DAYS = env_int("CHECKS_STALE_EVENT_DAYS", 60, minimum=1)
 # Articles per batch task of a sweep or a KB change.
-CHECKS_BATCH_SIZE = env_int("CHECKS_BATCH_SIZE", 200, minimum=1)
+CHECKS_BATCH_SIZE = env_int("CHECKS_BATCH_SIZE", 500, minimum=1)
 # A check "running" for longer than this is taken to have died with its worker; the sweep redoes
 # it (the filesystem broker does not redeliver a lost message; Redis does, after the visibility timeout).
 CHECKS_RUNNING_LEASE_SECONDS = env_int(

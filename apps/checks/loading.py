@@ -8,8 +8,9 @@ import hashlib
 import threading
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Max, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import CharField, Count, F, Max, Window
+from django.db.models.functions import Cast, Coalesce, Lower, RowNumber
 
 from apps.annotations.models import (
     AnchorState,
@@ -250,15 +251,6 @@ def corpus_load(snapshots: dict[int, ArticleSnapshot]) -> CorpusView:
     corpus = CorpusView()
     keys = {quote_key(q.exact) for s in snapshots.values() for q in s.quotes}
     speakers = {q.speaker_id for s in snapshots.values() for q in s.quotes if q.speaker_id}
-    fields = (
-        "article_id",
-        "article__title",
-        "quote__uuid",
-        "quote__exact",
-        "speaker_id",
-        "speaker_text",
-        "text_key",
-    )
 
     def other(row: dict) -> OtherQuote:
         return OtherQuote(
@@ -270,31 +262,33 @@ def corpus_load(snapshots: dict[int, ArticleSnapshot]) -> CorpusView:
             speaker_text=row["speaker_text"],
         )
 
-    if keys:
-        for chunk in _chunks(sorted(keys), 500):
-            first = (
-                QuoteKey.objects.filter(text_key__in=chunk)
-                .annotate(
-                    rank=Window(RowNumber(), partition_by=F("text_key"), order_by=F("id").asc())
-                )
-                .filter(rank__lte=MAX_SAME_WORDS)
-                .values(*fields)
-                .order_by("text_key", "id")
-            )
-            for row in first:
-                corpus.quotes_by_key.setdefault(row["text_key"], []).append(other(row))
-    if speakers:
-        latest = (
-            QuoteKey.objects.filter(speaker_id__in=sorted(speakers))
-            .annotate(
-                rank=Window(RowNumber(), partition_by=F("speaker_id"), order_by=F("id").desc())
-            )
-            .filter(rank__lte=MAX_COMPARISONS)
-            .values(*fields)
-            .order_by("speaker_id", "-id")
-        )
-        for row in latest:
-            corpus.quotes_by_speaker.setdefault(row["speaker_id"], []).append(other(row))
+    # Words said by three or more people are a stock phrase (see QUOTE_INTEGRITY): skip them
+    # here, which also keeps the much-repeated phrases from being read at all.
+    speaker = Coalesce(Cast("speaker_id", CharField()), Lower("speaker_text"))
+    usable = []
+    for chunk in _chunks(sorted(keys), 1000):
+        usable += [
+            key
+            for key, n in QuoteKey.objects.filter(text_key__in=chunk)
+            .values("text_key")
+            .annotate(n=Count(speaker, distinct=True))
+            .values_list("text_key", "n")
+            if n <= 2
+        ]
+    ids = [i for i, _, _ in _first_ids("text_key", sorted(usable), MAX_SAME_WORDS, newest=False)]
+    for row in _rows(ids, "text_key", newest=False):
+        corpus.quotes_by_key.setdefault(row["text_key"], []).append(other(row))
+    # A speaker's latest quotes, one per wording.
+    seen: set[tuple[int, str]] = set()
+    ids = []
+    for pk, speaker_id, text_key in _first_ids(
+        "speaker_id", sorted(speakers), MAX_COMPARISONS, newest=True
+    ):
+        if (speaker_id, text_key) not in seen:
+            seen.add((speaker_id, text_key))
+            ids.append(pk)
+    for row in _rows(ids, "speaker_id", newest=True):
+        corpus.quotes_by_speaker.setdefault(row["speaker_id"], []).append(other(row))
 
     entity_ids = {
         e for s in snapshots.values() for sig in verified_signatures(s) for e in sig.entity_ids
@@ -315,6 +309,68 @@ def corpus_load(snapshots: dict[int, ArticleSnapshot]) -> CorpusView:
         for article_id in sorted(others):
             corpus.verified_claims.extend(verified_signatures(others[article_id]))
     return corpus
+
+
+_OTHER_FIELDS = (
+    "article_id",
+    "article__title",
+    "quote__uuid",
+    "quote__exact",
+    "speaker_id",
+    "speaker_text",
+    "text_key",
+)
+
+
+def _first_ids(column: str, values: list, limit: int, *, newest: bool) -> list[tuple]:
+    """(id, column value, text_key) of the first `limit` QuoteKey rows by id (or the newest) for
+    each value of `column`. On PostgreSQL one LATERAL query walks the (column, id) index once per
+    value; elsewhere a window function."""
+    if not values:
+        return []
+    order = "-id" if newest else "id"
+    names = ["id", column] + (["text_key"] if column != "text_key" else [])
+    out: list[tuple] = []
+    if connection.vendor != "postgresql":
+        for chunk in _chunks(values, 500):
+            out.extend(
+                QuoteKey.objects.filter(**{f"{column}__in": chunk})
+                .annotate(
+                    rank=Window(
+                        RowNumber(),
+                        partition_by=F(column),
+                        order_by=F("id").desc() if newest else F("id").asc(),
+                    )
+                )
+                .filter(rank__lte=limit)
+                .order_by(column, order)
+                .values_list(*names)
+            )
+        return [row if len(row) == 3 else (*row, row[1]) for row in out]
+    inner = (
+        QuoteKey.objects.filter(**{column: values[0]}).order_by(order).values_list(*names)[:limit]
+    )
+    sql, params = inner.query.sql_with_params()
+    # The inner query filters on one value; the LATERAL join runs it for every value.
+    table = QuoteKey._meta.db_table
+    sql = sql.replace(f'"{table}"."{column}" = %s', f'"{table}"."{column}" = v.value', 1)
+    cast = "bigint" if column == "speaker_id" else "text"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values, 1000):
+            cursor.execute(
+                f"SELECT x.* FROM unnest(%s::{cast}[]) AS v(value) CROSS JOIN LATERAL ({sql}) AS x",
+                [list(chunk), *params[1:]],
+            )
+            out.extend(cursor.fetchall())
+    return [row if len(row) == 3 else (*row, row[1]) for row in out]
+
+
+def _rows(ids: list[int], column: str, *, newest: bool) -> list[dict]:
+    rows: list[dict] = []
+    for chunk in _chunks(sorted(ids), 2000):
+        rows.extend(QuoteKey.objects.filter(id__in=chunk).values(*_OTHER_FIELDS, "id"))
+    rows.sort(key=lambda r: (r[column], -r["id"] if newest else r["id"]))
+    return rows
 
 
 def _chunks(items: list, size: int):
@@ -361,8 +417,14 @@ def quote_index_refresh(*, article_ids: Iterable[int] | None = None) -> int:
             )
         )
     gone = [pk for pk in current if pk not in live]
-    stale = [k.quote_id for k in changed if k.quote_id in current]
-    for chunk in _chunks(gone + stale, 1000):
+    for chunk in _chunks(gone, 1000):
         QuoteKey.objects.filter(quote_id__in=chunk).delete()
-    QuoteKey.objects.bulk_create(changed, batch_size=1000)
+    # An upsert: two runs refreshing the same quotes at once must not collide.
+    QuoteKey.objects.bulk_create(
+        changed,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["quote"],
+        update_fields=["article", "speaker", "speaker_text", "text_key", "quote_version"],
+    )
     return len(changed) + len(gone)

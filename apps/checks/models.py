@@ -111,8 +111,8 @@ class QuoteKey(models.Model):
 
     class Meta:
         indexes = [
-            # Same words elsewhere: WHERE text_key IN (...).
-            models.Index(fields=["text_key"], name="quotekey_text_idx"),
+            # Same words elsewhere: WHERE text_key = ? ORDER BY id LIMIT n (per key).
+            models.Index(fields=["text_key", "id"], name="quotekey_text_id_idx"),
             # A speaker's latest quotes: WHERE speaker_id IN (...) ORDER BY id DESC.
             models.Index(fields=["speaker", "-id"], name="quotekey_speaker_idx"),
         ]

@@ -207,6 +207,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                     text.rfind(" ", 0, match.start()), text.rfind("\n", 0, match.start())
                 )
                 word = text[word_start + 1 : match.start()].strip("(\"'“‘").casefold()
+                word = word.rsplit("-", 1)[-1]  # "then-U.S. President", "ex-Gen. Smith"
                 if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                     continue
             cut = match.start(3)

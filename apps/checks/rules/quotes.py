@@ -14,7 +14,7 @@ from apps.checks.snapshot import ArticleSnapshot, QuoteSnap
 
 MIN_WORDS = 4  # shorter quotes ("thank you") are said by many people
 SIMILAR = 0.75  # two wordings of one quote
-MAX_COMPARISONS = 200  # a speaker's latest quotes compared with each quote of theirs
+MAX_COMPARISONS = 60  # a speaker's latest quotes (one per wording) compared with each quote
 MAX_SAME_WORDS = 50  # earliest quotes with the same words read per quote
 
 _QUOTE_MARKS = re.compile(r"[\"'“”„‟‘’‚‛«»‹›]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass
 
 from apps.checks.kbview import (
@@ -23,6 +24,9 @@ from apps.checks.registry import ERROR, CheckContext, FindingDraft, register, sp
 from apps.checks.snapshot import ArticleSnapshot, DateValue, MentionSnap
 
 FORMER = {"former", "ex"}
+_MODIFIER_BEFORE = re.compile(
+    r"\b(former|ex|then|acting|outgoing|incoming|interim)(?:-|\s+)$", re.IGNORECASE
+)
 INCOMING_DAYS = 183  # "incoming X" is fine if the tenure starts within about six months
 
 
@@ -58,12 +62,22 @@ class TitleUse:
             )
         return intervals_contain(self.days(), first, last)
 
-    def written(self, body: str) -> str:
+    def bounds(self, body: str) -> tuple[int, int]:
+        """The title with the name and, when it stands right before the title, the modifier
+        ("former President Donald Trump" even if the title span starts at "President")."""
         start, end = self.mention.title_span
+        if self.modifier:
+            match = _MODIFIER_BEFORE.search(body, max(0, start - 12), start)
+            if match and match.group(1).casefold().startswith(self.modifier):
+                start = match.start(1)
+        return start, end
+
+    def written(self, body: str) -> str:
+        start, end = self.bounds(body)
         return body[start:end]
 
     def span(self, body: str) -> dict:
-        start, end = self.mention.title_span
+        start, end = self.bounds(body)
         return span_ref("title", self.mention.uuid, start, end, body)
 
 
@@ -334,7 +348,7 @@ def temporal_coherence(snapshot: ArticleSnapshot, context: CheckContext) -> list
             f"The titles {_join([f'“{u.written(body)}”' for u in conflicting])} are true together "
             f"only {fits}, which excludes {dates}."
         )
-    conflicting.sort(key=lambda u: u.mention.title_span)
+    conflicting.sort(key=lambda u: u.bounds(body))
     facts = [t.fact(kb.labels) for u in conflicting for t in u.tenures]
     return [
         FindingDraft(
