@@ -10,6 +10,7 @@ Domain errors of the services keep their meaning (AnnotationError 400, NotAllowe
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -158,13 +159,17 @@ def _is_domain_error(exc: Exception) -> bool:
     )
 
 
+_MODEL_NAMES = {"EntityMention": "mention", "DateMention": "date"}
+
+
 def _not_found_message(exc: Exception, context: dict[str, Any]) -> str:
     text = str(exc)
-    if text and not text.startswith("No ") and "matches the given query" in text:
-        text = ""
-    view = context.get("view")
-    what = getattr(view, "item_name", "item")
-    return text or f"No {what} with this id. Ids are the UUIDs returned by the list endpoints."
+    generic = re.match(r"No (\w+) matches the given query", text)
+    if generic:
+        name = generic.group(1)
+        what = _MODEL_NAMES.get(name, name.lower())
+        return f"No {what} with this id. Ids are the UUIDs returned by the list endpoints."
+    return text or "Not found."
 
 
 def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters as filters
+from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from apps.annotations.models import (
     Claim,
@@ -40,11 +44,47 @@ def claim_search(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(Q(exact__icontains=text) | Q(summary__icontains=text))
 
 
-class UpdatedSinceMixin(filters.FilterSet):
-    updated_since = filters.IsoDateTimeFilter(
+class _NoEmptyValues(forms.Form):
+    """`?state=` is a mistake (a client that meant a value), not "any state": say so."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.fields:
+            if "" in self.data.getlist(name):
+                self.add_error(name, "Give a value, or leave the parameter out.")
+        return cleaned
+
+
+class FactdeskFilterSet(filters.FilterSet):
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (_NoEmptyValues, form_class), {})
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """ISO 8601 (without an offset: UTC), turned into UTC: PostgreSQL refuses offsets beyond ±15:59 that
+    ISO (and Python) allow, and an offset can push a date out of the representable range."""
+
+    def to_python(self, value):
+        when = super().to_python(value)
+        if when is None:
+            return None
+        try:
+            return when.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError("This date and time is out of range.") from None
+
+
+class UTCDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
+
+
+class UpdatedSinceMixin(FactdeskFilterSet):
+    updated_since = UTCDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        label="Only rows changed at or after this time (ISO 8601 with a time zone, inclusive). "
+        label="Only rows changed at or after this time (ISO 8601; without an offset, UTC; "
+        "inclusive). "
         "For exactly-once sync prefer the `cursor` of the previous page.",
     )
 

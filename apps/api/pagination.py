@@ -40,8 +40,8 @@ def decode_cursor(value: str) -> tuple[dt.datetime, int]:
         when = dt.datetime.fromisoformat(stamp)
         if timezone.is_naive(when) or not isinstance(row_id, int) or isinstance(row_id, bool):
             raise ValueError
-        return when, row_id
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        return when.astimezone(dt.UTC), row_id
+    except (ValueError, TypeError, OverflowError, json.JSONDecodeError, UnicodeDecodeError):
         raise ValidationError(
             {
                 CURSOR_PARAM: [

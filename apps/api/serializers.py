@@ -308,11 +308,50 @@ def serialize_current(obj: Any) -> dict[str, Any] | None:
 
 
 # --- Input -------------------------------------------------------------------------------------
+# JSON input is taken as typed: a number where text is expected (or "5" where a number is) is an
+# error, not silently converted.
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictURLField(serializers.URLField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictFloatField(serializers.FloatField):
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
 
 
 class ArticleIn(serializers.Serializer):
-    title = serializers.CharField(max_length=500)
-    body = serializers.CharField(
+    title = StrictCharField(max_length=500)
+    body = StrictCharField(
         trim_whitespace=False,
         required=False,
         help_text="The article text. Or upload a .txt, .md or .html file as `file` "
@@ -323,13 +362,13 @@ class ArticleIn(serializers.Serializer):
         write_only=True,
         help_text="A .txt, .md or .html file (UTF-8), instead of `body`.",
     )
-    source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    byline = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
-    language = serializers.CharField(max_length=16, required=False, default="en")
+    source = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    byline = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+    url = StrictURLField(max_length=2000, required=False, allow_blank=True, default="")
+    language = StrictCharField(max_length=16, required=False, default="en")
     published_on = serializers.DateField(required=False, allow_null=True, default=None)
     event_on = serializers.DateField(required=False, allow_null=True, default=None)
-    external_id = serializers.CharField(
+    external_id = StrictCharField(
         max_length=200,
         required=False,
         allow_null=True,
@@ -348,9 +387,9 @@ class ArticleIn(serializers.Serializer):
 
 class SpanIn(serializers.Serializer):
     article = serializers.UUIDField(help_text="The article id.")
-    start = serializers.IntegerField(min_value=0, help_text="Code point offset, inclusive.")
-    end = serializers.IntegerField(min_value=1, help_text="Code point offset, exclusive.")
-    exact = serializers.CharField(
+    start = StrictIntegerField(min_value=0, help_text="Code point offset, inclusive.")
+    end = StrictIntegerField(min_value=1, help_text="Code point offset, exclusive.")
+    exact = StrictCharField(
         trim_whitespace=False,
         help_text="The text at start–end, as a check that the offsets are the ones you meant "
         "(Unicode code points, not UTF-16 units).",
@@ -385,29 +424,25 @@ class EntityRefIn(serializers.RelatedField):
 
 class ClaimFieldsIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ClaimKind.choices, required=False)
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    check_worthiness = serializers.FloatField(
-        min_value=0, max_value=1, required=False, allow_null=True
-    )
+    reason = StrictCharField(max_length=300, required=False, allow_blank=True)
+    check_worthiness = StrictFloatField(min_value=0, max_value=1, required=False, allow_null=True)
 
 
 class QuoteFieldsIn(serializers.Serializer):
     speaker = EntityRefIn(required=False, help_text="Entity id of the speaker.")
-    speaker_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    speaker_confidence = serializers.FloatField(
-        min_value=0, max_value=1, required=False, allow_null=True
-    )
-    attribution_start = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    attribution_end = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    attribution_text = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    verb = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    speaker_text = StrictCharField(max_length=300, required=False, allow_blank=True)
+    speaker_confidence = StrictFloatField(min_value=0, max_value=1, required=False, allow_null=True)
+    attribution_start = StrictIntegerField(min_value=0, required=False, allow_null=True)
+    attribution_end = StrictIntegerField(min_value=1, required=False, allow_null=True)
+    attribution_text = StrictCharField(max_length=500, required=False, allow_blank=True)
+    verb = StrictCharField(max_length=64, required=False, allow_blank=True)
 
 
 class MentionFieldsIn(serializers.Serializer):
     entity = EntityRefIn(required=False, help_text="Entity id the mention refers to.")
-    title_start = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    title_end = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    title_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    title_start = StrictIntegerField(min_value=0, required=False, allow_null=True)
+    title_end = StrictIntegerField(min_value=1, required=False, allow_null=True)
+    title_text = StrictCharField(max_length=300, required=False, allow_blank=True)
     title_modifier = serializers.ChoiceField(choices=TitleModifier.choices, required=False)
     office = EntityRefIn(required=False, help_text="Entity id of the office in the title.")
 
@@ -415,7 +450,7 @@ class MentionFieldsIn(serializers.Serializer):
 class DateFieldsIn(serializers.Serializer):
     value = serializers.DateField(required=False, allow_null=True)
     precision = serializers.ChoiceField(choices=Precision.choices, required=False)
-    is_relative = serializers.BooleanField(required=False)
+    is_relative = StrictBooleanField(required=False)
 
 
 class ClaimCreateIn(SpanIn, ClaimFieldsIn):
@@ -441,7 +476,7 @@ VERSION_HELP = (
 
 
 class VersionIn(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+    version = StrictIntegerField(min_value=1, help_text=VERSION_HELP)
 
 
 class ClaimUpdateIn(VersionIn, ClaimFieldsIn):
@@ -460,9 +495,15 @@ class DateUpdateIn(VersionIn, DateFieldsIn):
     pass
 
 
+class VersionQuery(serializers.Serializer):
+    """`?version=` of a DELETE (query strings are text)."""
+
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+
+
 class ReviewIn(VersionIn):
-    approve = serializers.BooleanField(help_text="true approves, false rejects.")
-    note = serializers.CharField(
+    approve = StrictBooleanField(help_text="true approves, false rejects.")
+    note = StrictCharField(
         required=False, allow_blank=True, default="", help_text="Required when rejecting."
     )
 
@@ -471,33 +512,31 @@ class VerdictIn(VersionIn):
     verdict = serializers.ChoiceField(
         choices=[c for c in Claim.Verdict.choices if c[0] != Claim.Verdict.NOT_RATED]
     )
-    rating = serializers.IntegerField(
+    rating = StrictIntegerField(
         min_value=1,
         max_value=5,
         required=False,
         allow_null=True,
         help_text="1 (false) to 5 (true); derived from the verdict when left out.",
     )
-    rating_label = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default=""
-    )
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    rating_label = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    summary = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class ReturnIn(VersionIn):
-    note = serializers.CharField(help_text="Why the verdict is sent back.")
+    note = StrictCharField(help_text="Why the verdict is sent back.")
 
 
 class EvidenceIn(serializers.Serializer):
-    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
-    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    quoted_passage = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    url = StrictURLField(max_length=2000, required=False, allow_blank=True, default="")
+    title = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+    quoted_passage = StrictCharField(required=False, allow_blank=True, default="")
+    note = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class FindingStateIn(VersionIn):
     state = serializers.ChoiceField(choices=Finding.State.choices)
-    reason = serializers.CharField(
+    reason = StrictCharField(
         required=False, allow_blank=True, default="", help_text="Required when dismissing."
     )
 

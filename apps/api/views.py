@@ -23,6 +23,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -100,7 +101,6 @@ class FactdeskViewSet(viewsets.GenericViewSet):
     lookup_field = "uuid"
     lookup_url_kwarg = "id"
     lookup_value_regex = UUID_REGEX
-    item_name = "item"
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever the endpoint's own format (CSV, JSON-LD).
@@ -178,7 +178,8 @@ def article_detail_queryset() -> QuerySet:
     ),
 )
 class ArticleViewSet(FactdeskViewSet):
-    item_name = "article"
+    # Only `create` reads a body: JSON, or a multipart form with the file.
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_class = filters.ArticleFilter
     may_be_too_large = True
 
@@ -186,11 +187,6 @@ class ArticleViewSet(FactdeskViewSet):
         if self.action == "retrieve":
             return article_detail_queryset()
         return Article.objects.defer("body")
-
-    def get_parsers(self):
-        if getattr(self, "action", None) == "create":
-            return [JSONParser(), MultiPartParser(), FormParser()]
-        return super().get_parsers()
 
     def get_permissions(self):
         if self.action == "create":
@@ -296,7 +292,10 @@ class ArticleViewSet(FactdeskViewSet):
         "Unicode code points, end exclusive). Orphaned annotations (their text was edited away) "
         "are left out.",
         parameters=[ID_PARAM],
-        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
         examples=[example("Collection", ex.WEB_ANNOTATIONS)],
         tags=["exports"],
     )
@@ -353,7 +352,11 @@ class SpanViewSet(FactdeskViewSet):
 
     def create(self, request):
         data = self.valid(self.create_in)
-        article = get_object_or_404(Article, uuid=data.pop("article"))
+        article = Article.objects.filter(uuid=data.pop("article")).first()
+        if article is None:
+            raise ValidationError(
+                {"article": ["No article with this id; ids are listed at /api/v1/articles."]}
+            )
         span = annotation_services.annotation_create(
             article=article,
             kind=self.kind,
@@ -384,7 +387,7 @@ class SpanViewSet(FactdeskViewSet):
 
     def destroy(self, request, id=None):
         span = self.get_object()
-        version = self.valid(s.VersionIn, data=request.query_params)["version"]
+        version = self.valid(s.VersionQuery, data=request.query_params)["version"]
         annotation_services.annotation_delete(
             span=span, user=request.user, expected_version=version
         )
@@ -506,7 +509,6 @@ def claim_queryset() -> QuerySet:
 @span_schema("claim", "claims", s.ClaimOut, s.ClaimCreateIn, s.ClaimUpdateIn, ex.CLAIM)
 class ClaimViewSet(SpanViewSet):
     kind = "claim"
-    item_name = "claim"
     model = Claim
     output = s.ClaimOut
     create_in = s.ClaimCreateIn
@@ -664,7 +666,10 @@ class ClaimViewSet(SpanViewSet):
         "publication. `url` points here: a CMS that publishes the check should put the URL of "
         "its own page instead.",
         parameters=[ID_PARAM],
-        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
         examples=[example("ClaimReview", ex.CLAIM_REVIEW)],
         tags=["exports"],
     )
@@ -744,7 +749,6 @@ class ClaimViewSet(SpanViewSet):
 @span_schema("quote", "quotes", s.QuoteOut, s.QuoteCreateIn, s.QuoteUpdateIn, ex.QUOTE)
 class QuoteViewSet(SpanViewSet):
     kind = "quote"
-    item_name = "quote"
     model = Quote
     output = s.QuoteOut
     create_in = s.QuoteCreateIn
@@ -756,7 +760,6 @@ class QuoteViewSet(SpanViewSet):
 @span_schema("mention", "mentions", s.MentionOut, s.MentionCreateIn, s.MentionUpdateIn, ex.MENTION)
 class MentionViewSet(SpanViewSet):
     kind = "mention"
-    item_name = "mention"
     model = EntityMention
     output = s.MentionOut
     create_in = s.MentionCreateIn
@@ -768,7 +771,6 @@ class MentionViewSet(SpanViewSet):
 @span_schema("date", "dates", s.DateOut, s.DateCreateIn, s.DateUpdateIn, ex.DATE)
 class DateViewSet(SpanViewSet):
     kind = "date"
-    item_name = "date"
     model = DateMention
     output = s.DateOut
     create_in = s.DateCreateIn
@@ -798,7 +800,6 @@ class DateViewSet(SpanViewSet):
     ),
 )
 class EntityViewSet(FactdeskViewSet):
-    item_name = "entity"
     filterset_class = filters.EntityFilter
 
     def get_queryset(self) -> QuerySet:
@@ -841,7 +842,6 @@ class EntityViewSet(FactdeskViewSet):
     ),
 )
 class FindingViewSet(FactdeskViewSet):
-    item_name = "finding"
     filterset_class = filters.FindingFilter
 
     def get_queryset(self) -> QuerySet:
