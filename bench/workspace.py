@@ -1,7 +1,7 @@
 """Benchmark: the article workspace for an article of 100,000 characters with 2,000 annotations.
 
     DEBUG=1 .venv/bin/python bench/workspace.py                 # SQLite
-    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/factdesk_ws \\
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/factdesk_ws_bench \\
         .venv/bin/python bench/workspace.py                     # PostgreSQL
     ... bench/workspace.py --server-only                        # without Chromium
 
@@ -13,11 +13,15 @@ navigation start until the page is interactive (DOMContentLoaded has run htmx an
 static/js/workspace.js has attached its handlers), and until the load event. Targets (issue 5):
 server <= 150 ms, interactive <= 1.5 s.
 
-The data go to a throwaway test database that the script creates and drops."""
+The data go to a throwaway test database that the script creates and drops (test_<name> of the
+configured database; the configured one is never touched). Raw runs and the machine's load go
+to bench/results/workspace-<engine>.json."""
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 import random
 import statistics
 import sys
@@ -125,7 +129,7 @@ def make_data(rng: random.Random):
     return user, article, claim
 
 
-def bench_server(client, url: str) -> tuple[float, int, int]:
+def bench_server(client, url: str) -> tuple[list[float], int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -139,7 +143,7 @@ def bench_server(client, url: str) -> tuple[float, int, int]:
         assert response.status_code == 200, response.status_code
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-    return statistics.median(times), len(queries), len(response.content)
+    return times, len(queries), len(response.content)
 
 
 READY = """() => new Promise((resolve) => {
@@ -158,7 +162,7 @@ READY = """() => new Promise((resolve) => {
 })"""
 
 
-def bench_browser(client, url: str) -> dict[str, float]:
+def bench_browser(client, url: str) -> dict[str, list[float]]:
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.test.testcases import LiveServerThread
     from playwright.sync_api import sync_playwright
@@ -204,7 +208,7 @@ def bench_browser(client, url: str) -> dict[str, float]:
             browser.close()
     finally:
         server.terminate()
-    return {name: statistics.median(values) for name, values in results.items()}
+    return results
 
 
 def main() -> None:
@@ -225,19 +229,43 @@ def main() -> None:
             f"workspace of {len(article.body):,} characters with {SPANS:,} annotations "
             f"on {connection.vendor}"
         )
-        median, queries, size = bench_server(client, url)
+        times, queries, size = bench_server(client, url)
+        median = statistics.median(times)
         print(
             f"  server (median of {SERVER_RUNS}):   {median:7.1f} ms   "
             f"{queries} queries, {size / 1024:,.0f} KiB of HTML   (target <= 150 ms)"
         )
+        record = {
+            "benchmark": "workspace",
+            "engine": connection.vendor,
+            "characters": len(article.body),
+            "annotations": SPANS,
+            "server_runs_ms": [round(t, 1) for t in times],
+            "server_median_ms": round(median, 1),
+            "queries": queries,
+            "html_bytes": size,
+        }
         if "--server-only" not in sys.argv:
-            figures = bench_browser(client, url)
-            if figures:
+            runs = bench_browser(client, url)
+            if runs:
+                figures = {name: statistics.median(values) for name, values in runs.items()}
                 print(
-                    f"  Chromium (median of {BROWSER_RUNS}): interactive {figures['interactive']:7.1f} ms"
-                    f"   (target <= 1500 ms; response end {figures['response']:.0f} ms, "
-                    f"DOMContentLoaded {figures['dcl']:.0f} ms, load {figures['load']:.0f} ms)"
+                    f"  Chromium (median of {BROWSER_RUNS}): interactive "
+                    f"{figures['interactive']:7.1f} ms   (target <= 1500 ms; response end "
+                    f"{figures['response']:.0f} ms, DOMContentLoaded {figures['dcl']:.0f} ms, "
+                    f"load {figures['load']:.0f} ms)"
                 )
+                record["chromium_interactive_runs_ms"] = [round(t) for t in runs["interactive"]]
+                record["chromium_medians_ms"] = {k: round(v) for k, v in figures.items()}
+        record["machine"] = (
+            f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"
+        )
+        record["when"] = time.strftime("%Y-%m-%d %H:%M")
+        results = ROOT / "bench" / "results"
+        results.mkdir(parents=True, exist_ok=True)
+        (results / f"workspace-{connection.vendor}.json").write_text(
+            json.dumps(record, indent=2) + "\n"
+        )
     finally:
         from django.db import connections
 
