@@ -36,6 +36,7 @@ from apps.articles.selectors import article_get_for_user, article_list_for_user
 from apps.articles.services import (
     ArticleConflict,
     ArticleError,
+    ArticleNotAllowed,
     article_import,
     article_update_body,
 )
@@ -96,11 +97,13 @@ def article_import_view(request: HttpRequest) -> HttpResponse:
                     published_on=data["published_on"],
                     created_by=request.user,
                 )
+            except ArticleNotAllowed as exc:
+                raise PermissionDenied(exc.message) from None
             except ArticleError as exc:
-                field = exc.field if exc.field in form.fields else None
+                field = exc.field
                 if field == "body":
                     field = "file" if data.get("file") else "text"
-                form.add_error(field, exc.message)
+                form.add_error(field if field in form.fields else None, exc.message)
             else:
                 url = reverse("articles:detail", args=[article.uuid])
                 if request.htmx:
@@ -196,7 +199,6 @@ def detail_context(
         else [],
         "review_form": bound.get("review") or ReviewForm(initial=review_initial, prefix="r"),
         "is_own": own,
-        "can_review_this": roles.can_review(user) and not own,
         "can_delete": roles.can_edit(user)
         or (span.created_by_id == user.pk and span.review_state == ReviewState.PROPOSED),
         "is_automatic": span.origin == Origin.AUTOMATIC,

@@ -139,7 +139,10 @@ def test_it_refuses_an_article_over_the_size_limit(client, annotator, htmx):
     client.force_login(annotator)
     response = client.post(URL, {**FIELDS, "text": "word " * 400}, headers=hx(htmx))
     assert response.status_code == 422
-    assert "the limit is 1,000" in text_of(response)
+    html = text_of(response)
+    assert "the limit is 1,000" in html
+    textarea = html[html.index('<textarea name="text"') :]
+    assert 'aria-invalid="true"' in textarea[: textarea.index(">")]  # the error is on the text
     assert not Article.objects.exists()
 
 
