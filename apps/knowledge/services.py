@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -155,6 +155,7 @@ def _import_records(
 ) -> None:
     for batch in _batches(records, batch_size):
         _import_batch(batch, result)
+        reset_queries()  # with DEBUG on, Django would keep every bulk INSERT of a large dump
 
 
 def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult) -> None:
