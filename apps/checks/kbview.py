@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from apps.knowledge.models import bound_latest
 
@@ -44,7 +45,7 @@ class TenureFact:
         return self.end is not None or self.end_unknown
 
     # The widest the tenure can be (what the KB does not rule out) ...
-    @property
+    @cached_property
     def possible(self) -> Interval:
         start = self.start or MIN_DAY
         if self.end is not None:
@@ -54,7 +55,7 @@ class TenureFact:
         return start, end
 
     # ... and the days it certainly covers (empty when the KB is too vague).
-    @property
+    @cached_property
     def certain(self) -> Interval | None:
         start = bound_latest(self.start, self.start_precision) if self.start else MIN_DAY
         if self.is_current:

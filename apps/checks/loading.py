@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import CharField, Count, F, Max, Window
+from django.db.models import CharField, Count, F, Max, Min, Q, Window
 from django.db.models.functions import Cast, Coalesce, Lower, RowNumber
 
 from apps.annotations.models import (
@@ -24,7 +24,7 @@ from apps.articles.models import Article
 from apps.checks.kbview import CorpusView, KBView, OtherQuote, TenureFact
 from apps.checks.models import QuoteKey
 from apps.checks.rules.cross_article import verified_signatures
-from apps.checks.rules.quotes import MAX_COMPARISONS, MAX_SAME_WORDS, quote_key
+from apps.checks.rules.quotes import MAX_SAME_WORDS, quote_edges, quote_key
 from apps.checks.snapshot import (
     ArticleSnapshot,
     ClaimSnap,
@@ -278,16 +278,31 @@ def corpus_load(snapshots: dict[int, ArticleSnapshot]) -> CorpusView:
     ids = [i for i, _, _ in _first_ids("text_key", sorted(usable), MAX_SAME_WORDS, newest=False)]
     for row in _rows(ids, "text_key", newest=False):
         corpus.quotes_by_key.setdefault(row["text_key"], []).append(other(row))
-    # A speaker's latest quotes, one per wording.
-    seen: set[tuple[int, str]] = set()
+    # Other wordings of a speaker's quotes: their quotes that begin or end with the same words,
+    # one row per wording (the smallest id).
+    edges = {
+        (q.speaker_id, *quote_edges(q.exact))
+        for s in snapshots.values()
+        for q in s.quotes
+        if q.speaker_id
+    }
+    wanted = {(sp, "h", h) for sp, h, _ in edges if h} | {(sp, "t", t) for sp, _, t in edges if t}
+    heads = sorted({h for _, h, _ in edges if h})
+    tails = sorted({t for _, _, t in edges if t})
     ids = []
-    for pk, speaker_id, text_key in _first_ids(
-        "speaker_id", sorted(speakers), MAX_COMPARISONS, newest=True
-    ):
-        if (speaker_id, text_key) not in seen:
-            seen.add((speaker_id, text_key))
-            ids.append(pk)
-    for row in _rows(ids, "speaker_id", newest=True):
+    for chunk in _chunks(sorted(speakers), 500):
+        if not (heads or tails):
+            break
+        for speaker_id, head, tail, first in (
+            QuoteKey.objects.filter(speaker_id__in=chunk)
+            .filter(Q(head_key__in=heads) | Q(tail_key__in=tails))
+            .values("speaker_id", "text_key", "head_key", "tail_key")
+            .annotate(first=Min("id"))
+            .values_list("speaker_id", "head_key", "tail_key", "first")
+        ):
+            if (speaker_id, "h", head) in wanted or (speaker_id, "t", tail) in wanted:
+                ids.append(first)
+    for row in _rows(ids, "speaker_id", newest=False):
         corpus.quotes_by_speaker.setdefault(row["speaker_id"], []).append(other(row))
 
     entity_ids = {
@@ -393,9 +408,9 @@ def quote_index_refresh(*, article_ids: Iterable[int] | None = None) -> int:
         quotes = quotes.filter(article_id__in=ids)
         keys = keys.filter(article_id__in=ids)
     current = {
-        pk: (version, speaker_id, speaker_text)
-        for pk, version, speaker_id, speaker_text in keys.values_list(
-            "quote_id", "quote_version", "speaker_id", "speaker_text"
+        pk: (version, speaker_id, speaker_text, bool(head))
+        for pk, version, speaker_id, speaker_text, head in keys.values_list(
+            "quote_id", "quote_version", "speaker_id", "speaker_text", "head_key"
         )
     }
     live: set[int] = set()
@@ -404,8 +419,9 @@ def quote_index_refresh(*, article_ids: Iterable[int] | None = None) -> int:
         "id", "article_id", "version", "exact", "speaker_id", "speaker_text"
     ).iterator(chunk_size=5000):
         live.add(pk)
-        if current.get(pk) == (version, speaker_id, speaker_text):
+        if current.get(pk) == (version, speaker_id, speaker_text, True):
             continue
+        head, tail = quote_edges(exact)
         changed.append(
             QuoteKey(
                 quote_id=pk,
@@ -413,6 +429,8 @@ def quote_index_refresh(*, article_ids: Iterable[int] | None = None) -> int:
                 speaker_id=speaker_id,
                 speaker_text=speaker_text[:300],
                 text_key=quote_key(exact),
+                head_key=head or "-",  # "-": too short to have edges, but computed
+                tail_key=tail or "-",
                 quote_version=version,
             )
         )
@@ -425,6 +443,14 @@ def quote_index_refresh(*, article_ids: Iterable[int] | None = None) -> int:
         batch_size=1000,
         update_conflicts=True,
         unique_fields=["quote"],
-        update_fields=["article", "speaker", "speaker_text", "text_key", "quote_version"],
+        update_fields=[
+            "article",
+            "speaker",
+            "speaker_text",
+            "text_key",
+            "head_key",
+            "tail_key",
+            "quote_version",
+        ],
     )
     return len(changed) + len(gone)

@@ -106,6 +106,10 @@ class QuoteKey(models.Model):
     speaker_text = models.CharField(max_length=300, blank=True)
     # sha256 of apps.checks.rules.quotes.quote_text_normalize(exact)
     text_key = models.CharField(max_length=64)
+    # Hashes of the first and of the last words: a quote worded differently elsewhere usually
+    # keeps its beginning or its end, so these find the candidates with an index lookup.
+    head_key = models.CharField(max_length=16, blank=True, default="")
+    tail_key = models.CharField(max_length=16, blank=True, default="")
     # Quote.version when indexed: a newer version means the quote changed.
     quote_version = models.PositiveIntegerField()
 
@@ -115,6 +119,9 @@ class QuoteKey(models.Model):
             models.Index(fields=["text_key", "id"], name="quotekey_text_id_idx"),
             # A speaker's latest quotes: WHERE speaker_id IN (...) ORDER BY id DESC.
             models.Index(fields=["speaker", "-id"], name="quotekey_speaker_idx"),
+            # One speaker's other wordings: WHERE speaker_id IN (...) AND head_key IN (...).
+            models.Index(fields=["speaker", "head_key"], name="quotekey_speaker_head_idx"),
+            models.Index(fields=["speaker", "tail_key"], name="quotekey_speaker_tail_idx"),
         ]
 
     def __str__(self) -> str:

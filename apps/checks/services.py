@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from apps.accounts import roles
 from apps.annotations.models import EntityMention, Quote, ReviewState
@@ -354,64 +353,68 @@ def _replace_findings(
         if key not in produced and key[1] in results[key[0]] and f.state == Finding.State.OPEN
     ]
     if deletes:
-        _delete_with_history([f for key, f in existing.items() if f.pk in set(deletes)], now)
+        _history_copy(deletes, "-", "no longer found by a check run", now)
+        for chunk in _chunks(deletes, 500):
+            # Nothing refers to a finding (history rows have no constraint): no cascade needed.
+            Finding.objects.filter(pk__in=chunk)._raw_delete(Finding.objects.db)
     if creates:
-        bulk_create_with_history(
-            creates, Finding, batch_size=500, default_change_reason="found by a check run"
-        )
+        created = Finding.objects.bulk_create(creates, batch_size=500)
+        _history_copy([f.pk for f in created], "+", "found by a check run", now)
     fields = [*_CONTENT_FIELDS, "version", "updated_at"]
     if updates:
-        bulk_update_with_history(
-            updates, Finding, fields, batch_size=500, default_change_reason="updated by a check run"
-        )
+        Finding.objects.bulk_update(updates, fields, batch_size=500)
+        _history_copy([f.pk for f in updates], "~", "updated by a check run", now)
     if reopens:
-        bulk_update_with_history(
-            reopens,
-            Finding,
-            [*fields, "state", "state_reason", "state_by", "state_at"],
-            batch_size=500,
-            default_change_reason="reopened: the facts behind it changed",
+        Finding.objects.bulk_update(
+            reopens, [*fields, "state", "state_reason", "state_by", "state_at"], batch_size=500
         )
+        _history_copy([f.pk for f in reopens], "~", "reopened: the facts behind it changed", now)
     report.created += len(creates)
     report.updated += len(updates)
     report.reopened += len(reopens)
     report.deleted += len(deletes)
 
 
-def _delete_with_history(findings: list[Finding], now: dt.datetime) -> None:
-    """Delete findings with one history row each, in bulk (QuerySet.delete() would write the
-    history rows one by one through post_delete)."""
-    historical = Finding.history.model
-    names = [f.attname for f in Finding._meta.concrete_fields]
-    historical.objects.bulk_create(
-        [
-            historical(
-                **{name: getattr(finding, name) for name in names},
-                history_date=now,
-                history_type="-",
-                history_change_reason="no longer found by a check run",
+def _history_copy(ids: list[int], history_type: str, reason: str, now: dt.datetime) -> None:
+    """History rows of findings written in bulk, copied by the database from the rows themselves
+    (INSERT ... SELECT): the rows simple-history would write one by one or build in Python."""
+    history = Finding.history.model
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in history.tracked_fields)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids, 500):
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} ({columns}, "
+                f"{quote('history_date')}, {quote('history_change_reason')}, "
+                f"{quote('history_type')}, {quote('history_user_id')}) "
+                f"SELECT {columns}, %s, %s, %s, NULL FROM {quote(Finding._meta.db_table)} "
+                f"WHERE {quote(Finding._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
+                [connection.ops.adapt_datetimefield_value(now), reason, history_type, *chunk],
             )
-            for finding in findings
-        ],
-        batch_size=500,
-    )
-    for chunk in _chunks([f.pk for f in findings], 500):
-        # Nothing refers to a finding (history rows have no constraint), so no cascade is needed.
-        Finding.objects.filter(pk__in=chunk)._raw_delete(Finding.objects.db)
 
 
 def _corpus_digest(corpus: CorpusView, kind: str, value) -> str:
-    """Digest of the other articles' quotes with some words ("k") or of some speaker ("s");
-    once per batch."""
+    """Digest of the other articles' quotes with some words; once per batch."""
     memo_key = ("digest", kind, value)
     if memo_key not in corpus.memo:
-        quotes = (corpus.quotes_by_key if kind == "k" else corpus.quotes_by_speaker).get(value, [])
         rows = sorted(
             (o.article_id, o.quote_uuid, o.exact, o.speaker_id, o.speaker_text, o.article_title)
-            for o in quotes
+            for o in corpus.quotes_by_key.get(value, [])
         )
         corpus.memo[memo_key] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return corpus.memo[memo_key]
+
+
+def _wordings_digest(corpus: CorpusView, speaker_id: int, text: str) -> str:
+    """Digest of the speaker's other wordings of this quote (what QUOTE_INTEGRITY compares)."""
+    from apps.checks.rules.quotes import speaker_wordings
+
+    rows = sorted(
+        (o.article_id, o.quote_uuid, o.exact, o.article_title)
+        for quotes in speaker_wordings(corpus, speaker_id, text).values()
+        for o in quotes
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 def inputs_sha256(
@@ -439,9 +442,10 @@ def inputs_sha256(
     named = people | offices | {t.person_id for t in tenures}
     named |= {q.speaker_id for q in snapshot.quotes if q.speaker_id}
     own_keys = sorted({quote_key(q.exact) for q in snapshot.quotes})
-    speakers = sorted({q.speaker_id for q in snapshot.quotes if q.speaker_id})
     other_quotes = [("k", k, _corpus_digest(corpus, "k", k)) for k in own_keys] + [
-        ("s", s, _corpus_digest(corpus, "s", s)) for s in speakers
+        ("s", q.speaker_id, q.exact, _wordings_digest(corpus, q.speaker_id, q.exact))
+        for q in snapshot.quotes
+        if q.speaker_id
     ]
     has_verified = any(c.verdict_state == "verified" for c in snapshot.claims)
     other_claims = (

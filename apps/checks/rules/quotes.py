@@ -14,7 +14,6 @@ from apps.checks.snapshot import ArticleSnapshot, QuoteSnap
 
 MIN_WORDS = 4  # shorter quotes ("thank you") are said by many people
 SIMILAR = 0.75  # two wordings of one quote
-MAX_COMPARISONS = 60  # a speaker's latest quotes (one per wording) compared with each quote
 MAX_SAME_WORDS = 50  # earliest quotes with the same words read per quote
 
 _QUOTE_MARKS = re.compile(r"[\"'“”„‟‘’‚‛«»‹›]")
@@ -35,6 +34,23 @@ def quote_text_normalize(text: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def quote_key(text: str) -> str:
     return hashlib.sha256(quote_text_normalize(text).encode()).hexdigest()
+
+
+EDGE_WORDS = 4  # words that start or end a quote, for finding its other wordings
+
+
+@functools.lru_cache(maxsize=65536)
+def quote_edges(text: str) -> tuple[str, str]:
+    """(head key, tail key): hashes of the first and last EDGE_WORDS normalised words."""
+    words = quote_text_normalize(text).split()
+    if len(words) < MIN_WORDS:
+        return "", ""
+    head = " ".join(words[:EDGE_WORDS])
+    tail = " ".join(words[-EDGE_WORDS:])
+    return (
+        hashlib.sha256(head.encode()).hexdigest()[:16],
+        hashlib.sha256(tail.encode()).hexdigest()[:16],
+    )
 
 
 def speaker_key(speaker_id: int | None, speaker_text: str) -> str:
@@ -115,13 +131,16 @@ def _key_groups(corpus, key: str) -> list:
     return corpus.memo[memo_key]
 
 
-def _speaker_texts(corpus, speaker_id: int) -> dict[str, list]:
-    """A speaker's latest quotes grouped by their normalised words; computed once per batch."""
-    memo_key = ("speaker-texts", speaker_id)
+def speaker_wordings(corpus, speaker_id: int, text: str) -> dict[str, list]:
+    """The speaker's other quotes that begin or end like this one, by normalised words."""
+    head, tail = quote_edges(text)
+    memo_key = ("wordings", speaker_id, head, tail)
     if memo_key not in corpus.memo:
         texts: dict[str, list] = {}
-        for other in corpus.quotes_by_speaker.get(speaker_id, [])[:MAX_COMPARISONS]:
-            texts.setdefault(quote_text_normalize(other.exact), []).append(other)
+        for other in corpus.quotes_by_speaker.get(speaker_id, []):
+            other_head, other_tail = quote_edges(other.exact)
+            if (head and other_head == head) or (tail and other_tail == tail):
+                texts.setdefault(quote_text_normalize(other.exact), []).append(other)
         corpus.memo[memo_key] = texts
     return corpus.memo[memo_key]
 
@@ -177,7 +196,7 @@ def _across_articles(
         return findings
     mine = quote_text_normalize(quote.exact)
     differing = []
-    for text, quotes in _speaker_texts(corpus, quote.speaker_id).items():
+    for text, quotes in speaker_wordings(corpus, quote.speaker_id, quote.exact).items():
         if _similar(corpus.memo, mine, text):
             differing.extend(o for o in quotes if o.article_id != snapshot.id)
     if differing:
