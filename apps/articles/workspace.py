@@ -312,6 +312,9 @@ class FindingView:
         return self.finding.state in (Finding.State.RESOLVED, Finding.State.DISMISSED)
 
 
+_FINDING_SPAN_KINDS = {"title": "mention"}
+
+
 def findings_for_article(article: Article, known_keys: set[str] | None = None) -> list[FindingView]:
     """The article's findings in the panel's order (open first, errors first), each with the
     spans it concerns, linked when the span still exists (known_keys; None = do not check)."""
@@ -325,6 +328,8 @@ def findings_for_article(article: Article, known_keys: set[str] | None = None) -
             if not isinstance(ref, dict):
                 continue
             kind, uuid = str(ref.get("type", "")), str(ref.get("uuid", ""))
+            # A title of office is part of its mention (the checks name it "title").
+            kind = _FINDING_SPAN_KINDS.get(kind, kind)
             key = f"{kind}/{uuid}" if kind in SPAN_MODELS and uuid else ""
             if known_keys is not None and key not in known_keys:
                 key = ""

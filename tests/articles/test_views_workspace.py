@@ -161,6 +161,36 @@ def test_it_serves_the_findings_panel(client, request, article, role, htmx):
         assert_refused(response, role, htmx)
 
 
+def test_it_links_a_finding_on_a_title_of_office_to_its_mention(
+    client, reviewer, annotator, article
+):
+    mention = make(
+        article,
+        "mention",
+        "Keir Starmer",
+        annotator,
+        title_start=0,
+        title_end=17,
+        title_text="UK Prime Minister",
+    )
+    Finding.objects.create(
+        article=article,
+        code="ROLE_AT_DATE",
+        check_version="1",
+        severity="error",
+        message="Keir Starmer was not UK Prime Minister then.",
+        fingerprint="t",
+        spans=[
+            {"type": "title", "uuid": str(mention.uuid), "exact": "UK Prime Minister Keir Starmer"}
+        ],
+    )
+    client.force_login(reviewer)
+    html = text_of(client.get(f"/articles/{article.uuid}/"))
+    assert f'data-flash="mention/{mention.uuid}"' in html
+    row = html[html.index(f'data-key="mention/{mention.uuid}"') :]
+    assert '<span class="badge flag" title="open findings">⚑ 1</span>' in row[: row.index("</li>")]
+
+
 def test_it_polls_the_findings_while_checks_run_and_stops_when_done(client, annotator, article):
     Article.objects.filter(pk=article.pk).update(
         extracted_sha256=article.body_sha256, check_state=Article.CheckState.RUNNING
