@@ -8,6 +8,7 @@ date ranks above one with a number alone."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ ROLE, EVENT_DATE, QUANTITY, ATTRIBUTION = "role", "event_date", "quantity", "att
 WEIGHTS = {ROLE: 0.5, EVENT_DATE: 0.4, QUANTITY: 0.3, ATTRIBUTION: 0.3}
 MAX_REASON = 300
 
-_NUMBER = re.compile(
+NUMBER = re.compile(
     r"(?<![\w.])(?:\d[\d,.]*\d|\d)(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand))?"
     r"|(?<![\w-])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|"
@@ -37,12 +38,15 @@ class ClaimFound:
     check_worthiness: float
 
 
-def _inside(start: int, end: int, s: int, e: int) -> bool:
-    return s <= start and end <= e
+class _ByStart:
+    """Items (with .start) sorted by start, for "those starting in [s, e)" in O(log n)."""
 
+    def __init__(self, items: list, start=lambda item: item.start) -> None:
+        self.items = sorted(items, key=start)
+        self.starts = [start(item) for item in self.items]
 
-def _overlap(start: int, end: int, s: int, e: int) -> bool:
-    return start < e and s < end
+    def starting_in(self, s: int, e: int) -> list:
+        return self.items[bisect.bisect_left(self.starts, s) : bisect.bisect_left(self.starts, e)]
 
 
 def find(
@@ -53,28 +57,40 @@ def find(
     mentions: list[MentionFound],
     quotes: list[QuoteFound],
 ) -> list[ClaimFound]:
+    titled = _ByStart([m for m in mentions if m.title], start=lambda m: m.title.start)
+    people = _ByStart([m for m in mentions if m.kind == PERSON])
+    by_date = _ByStart(dates)
+    # A quote counts for every sentence it or its attribution touches.
+    quote_spans = _ByStart(
+        [
+            (min(q.start, q.attribution_start or q.start), max(q.end, q.attribution_end or 0), q)
+            for q in quotes
+        ],
+        start=lambda t: t[0],
+    )
     claims: list[ClaimFound] = []
     for s, e in sentences:
         reasons: list[str] = []
         signals: set[str] = set()
-        titled = [m for m in mentions if m.title and _inside(m.title.start, m.end, s, e)]
-        if titled:
+        in_titles = [m for m in titled.starting_in(s, e) if m.end <= e]
+        if in_titles:
             signals.add(ROLE)
-            shown = ", ".join(body[m.title.start : m.end] for m in titled[:3])  # type: ignore[union-attr]
+            shown = ", ".join(body[m.title.start : m.end] for m in in_titles[:3])
             reasons.append(f"title of office: {shown}")
-        in_dates = [d for d in dates if _inside(d.start, d.end, s, e)]
+        near_dates = by_date.starting_in(s - 64, e)  # dates are short: one may start before s
+        in_dates = [d for d in near_dates if s <= d.start and d.end <= e]
         if in_dates:
             signals.add(EVENT_DATE)
             reasons.append("date: " + ", ".join(body[d.start : d.end] for d in in_dates[:3]))
         numbers = [
             m
-            for m in _NUMBER.finditer(body, s, e)
-            if not any(_overlap(m.start(), m.end(), d.start, d.end) for d in dates)
+            for m in NUMBER.finditer(body, s, e)
+            if not any(m.start() < d.end and d.start < m.end() for d in near_dates)
         ]
         if numbers:
             signals.add(QUANTITY)
             reasons.append("number: " + ", ".join(m.group(0) for m in numbers[:3]))
-        attribution = _attribution(body, s, e, mentions, quotes)
+        attribution = _attribution(body, s, e, people, quote_spans)
         if attribution:
             signals.add(ATTRIBUTION)
             reasons.append(f"attribution: {attribution}")
@@ -91,18 +107,13 @@ def find(
     return claims
 
 
-def _attribution(
-    body: str, s: int, e: int, mentions: list[MentionFound], quotes: list[QuoteFound]
-) -> str:
-    for quote in quotes:
-        if _overlap(quote.start, quote.end, s, e) or (
-            quote.attribution_start is not None
-            and _overlap(quote.attribution_start, quote.attribution_end or 0, s, e)
-        ):
-            speaker = quote.speaker_text or "unknown speaker"
-            return f"quote of {speaker}"
-    for mention in mentions:
-        if mention.kind != PERSON or not _inside(mention.start, mention.end, s, e):
+def _attribution(body: str, s: int, e: int, people: _ByStart, quote_spans: _ByStart) -> str:
+    # Quotes and their attributions are at most a paragraph long: look back one line's worth.
+    for start, end, quote in quote_spans.starting_in(s - 2000, e):
+        if start < e and s < end:
+            return f"quote of {quote.speaker_text or 'unknown speaker'}"
+    for mention in people.starting_in(s, e):
+        if mention.end > e:
             continue
         verb = _VERB.search(body, mention.end, e)
         if verb and _SPEAKER_GAP.fullmatch(body, mention.end, verb.start()):

@@ -25,7 +25,7 @@ OFFICE = "office"
 
 _PARTICLES = {"van", "von", "der", "den", "de", "da", "di", "del", "du", "la", "le", "bin", "al"}
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
-_NOT_A_NAME = {
+NOT_A_NAME = {
     "The", "A", "An", "In", "On", "At", "Of", "He", "She", "They", "It", "His", "Her", "Their",
     "This", "That", "These", "Those", "And", "But", "Or", "As", "If", "When", "While", "After",
     "Before", "Since", "For", "From", "To", "With", "By", "Monday", "Tuesday", "Wednesday",
@@ -152,13 +152,15 @@ class KBIndex:
         for key, entry in keys.items():
             if not (entry["e"] or entry["s"] or entry["t"]):
                 continue
-            value = (
-                len(key),
-                tuple(entry["e"]),
-                _merge_people(entry["s"]),
-                tuple(sorted(set(entry["t"]), key=repr)),
+            automaton.add_word(
+                key,
+                (
+                    len(key),
+                    _grouped(entry["e"], kinds),
+                    _grouped(entry["s"], kinds),
+                    _grouped_titles(entry["t"]),
+                ),
             )
-            automaton.add_word(key, value)
         automaton.make_automaton()
         return cls(
             automaton=automaton if len(automaton) else None,
@@ -199,20 +201,49 @@ def _surname(name: str) -> str | None:
     return surname
 
 
-def _merge_people(people: list[tuple[int, frozenset[str]]]) -> tuple:
-    merged: dict[int, set[str]] = defaultdict(set)
-    for pk, forms in people:
-        merged[pk] |= forms
-    return tuple((pk, frozenset(forms)) for pk, forms in sorted(merged.items()))
+def _grouped(entries: list[tuple[int, frozenset[str]]], kinds: dict[int, str]) -> tuple:
+    """((accepted spellings, ids in preference order), ...): entities sharing a key usually
+    share its spellings too, so a title alias of thousands of offices is one group."""
+    by_forms: dict[frozenset[str], set[int]] = defaultdict(set)
+    for pk, forms in entries:
+        by_forms[forms].add(pk)
+    return tuple(
+        (forms, tuple(sorted(ids, key=lambda pk: (_KIND_ORDER.get(kinds[pk], 9), pk))))
+        for forms, ids in sorted(by_forms.items(), key=lambda item: sorted(item[0]))
+    )
+
+
+def _grouped_titles(entries: list[tuple[str, str | None, int | None]]) -> tuple:
+    """((head, country, office ids), ...)."""
+    by_signature: dict[tuple[str, str | None], set[int]] = defaultdict(set)
+    for head, country, office in entries:
+        offices = by_signature[(head, country)]
+        if office is not None:
+            offices.add(office)
+    return tuple(
+        (head, country, tuple(sorted(offices)))
+        for (head, country), offices in sorted(by_signature.items(), key=repr)
+    )
+
+
+def _accepted(groups: tuple, text: str) -> tuple[int, ...]:
+    if len(groups) == 1:
+        forms, ids = groups[0]
+        return ids if text in forms else ()
+    ids: list[int] = []
+    for forms, group_ids in groups:
+        if text in forms:
+            ids.extend(pk for pk in group_ids if pk not in ids)
+    return tuple(ids)
 
 
 @dataclass(slots=True)
 class _Match:
     start: int
     end: int
-    names: tuple  # ((entity id, forms), ...) whose spelling matches
-    surnames: tuple  # ((person id, forms), ...)
-    titles: tuple  # ((head, country, office id | None), ...)
+    names: tuple[int, ...]  # entities whose spelling matches, in preference order
+    surnames: tuple[int, ...]  # people whose surname matches
+    titles: tuple  # ((head, country, office ids), ...)
 
 
 def _matches(body: str, kb: KBIndex) -> list[_Match]:
@@ -226,8 +257,8 @@ def _matches(body: str, kb: KBIndex) -> list[_Match]:
         if (start > 0 and body[start - 1].isalnum()) or (end < length and body[end].isalnum()):
             continue
         text = body[start:end]
-        ok_names = tuple(n for n in names if text in n[1])
-        ok_surnames = tuple(s for s in surnames if text in s[1])
+        ok_names = _accepted(names, text) if names else ()
+        ok_surnames = _accepted(surnames, text) if surnames else ()
         if ok_names or ok_surnames or title_entries:
             found.append(_Match(start, end, ok_names, ok_surnames, title_entries))
     found.sort(key=lambda m: (m.start, m.start - m.end))
@@ -279,7 +310,7 @@ def _plain(match: _Match, kb: KBIndex, seen_people: list[int]) -> MentionFound |
     if match.names:
         entity_id, confidence = _choose(match.names, kb, seen_people)
         if entity_id is None:
-            if any(kb.kinds.get(pk) == PERSON for pk, _ in match.names):
+            if kb.kinds.get(match.names[0]) == PERSON:  # people come first
                 return MentionFound(match.start, match.end, None, PERSON, confidence)
             return None
         kind = kb.kinds.get(entity_id, "other")
@@ -294,23 +325,32 @@ def _plain(match: _Match, kb: KBIndex, seen_people: list[int]) -> MentionFound |
     return None
 
 
-def _choose(names: tuple, kb: KBIndex, seen_people: list[int]) -> tuple[int | None, float]:
-    """The entity a name shared by several stands for: the one named before in the article,
-    else the only person among them; a bare office title alone ("the President") is no mention."""
-    ids = sorted({pk for pk, _ in names}, key=lambda pk: (_KIND_ORDER.get(kb.kinds[pk], 9), pk))
+def _people_first(ids: tuple[int, ...], kb: KBIndex) -> list[int]:
+    """The people among ids (they come first: ids are in preference order)."""
+    people = []
+    for pk in ids:
+        if kb.kinds.get(pk) != PERSON:
+            break
+        people.append(pk)
+    return people
+
+
+def _choose(ids: tuple[int, ...], kb: KBIndex, seen_people: list[int]) -> tuple[int | None, float]:
+    """The entity a name shared by several stands for: the person named last before it, else
+    the only person among them; a bare office title alone ("the President") is no mention."""
     if len(ids) == 1:
         return ids[0], 0.95
+    people = _people_first(ids, kb)
     for pk in reversed(seen_people):
-        if pk in ids:
+        if pk in people:
             return pk, 0.8
-    people = [pk for pk in ids if kb.kinds[pk] == PERSON]
     if len(people) == 1:
         return people[0], 0.6
     return None, 0.4
 
 
 def _surname_person(match: _Match, seen_people: list[int]) -> tuple[int | None, float]:
-    people = [pk for pk, _ in match.surnames]
+    people = match.surnames
     for pk in reversed(seen_people):
         if pk in people:
             return pk, 0.9
@@ -335,11 +375,9 @@ def _titled(
     person: int | None = None
     confidence = 0.5
     if name_match is not None and (name_match.surnames or name_match.names):
-        people = [pk for pk, _ in name_match.names if kb.kinds.get(pk) == PERSON]
+        people = _people_first(name_match.names, kb)
         if people:
-            person, confidence = _choose(
-                tuple(n for n in name_match.names if n[0] in people), kb, seen_people
-            )
+            person, confidence = _choose(tuple(people), kb, seen_people)
         elif name_match.surnames:
             person, confidence = _surname_person(name_match, seen_people)
         else:
@@ -350,9 +388,9 @@ def _titled(
         if unlinked is None:
             return None
         words = unlinked.group(0).split(" ")
-        while words and (words[-1][:1].islower() or words[-1] in _NOT_A_NAME):
+        while words and (words[-1][:1].islower() or words[-1] in NOT_A_NAME):
             words.pop()
-        if not words or words[0] in _NOT_A_NAME:
+        if not words or words[0] in NOT_A_NAME:
             return None
         text = " ".join(words)
         for suffix in ("’s", "'s"):
@@ -373,7 +411,7 @@ def _titled(
         country = sorted(countries)[0]
     if country is None:
         country = titles.country_after_name(body, name_end, kb.country_of)
-    direct = sorted({office for _, _, office in title.titles if office is not None})
+    direct = sorted({office for _, _, offices in title.titles for office in offices})
     office, office_confidence = titles.resolve_office(
         head=head,
         country=country,

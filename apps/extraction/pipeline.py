@@ -18,7 +18,7 @@ EXTRACTOR_VERSION = "extraction/1"
 
 @dataclass(frozen=True)
 class Extraction:
-    sentences: list[tuple[int, int]]
+    sentences: list[tuple[int, int]]  # those of the paragraphs that hold something to check
     dates: list[dates.DateFound]
     mentions: list[entities.MentionFound]
     quotes: list[quotes.QuoteFound]
@@ -26,9 +26,19 @@ class Extraction:
 
 
 def extract(body: str, *, published_on: dt.date | None, kb: KBIndex) -> Extraction:
-    found_sentences = sentences.split(body)
     found_dates = dates.find(body, published_on=published_on)
     found_mentions = entities.find(body, kb, skip=[(d.start, d.end) for d in found_dates])
+    # Sentences are needed only where a claim or a quote can be: around a date, a person, a
+    # quote mark or a number. Other paragraphs are not split at all.
+    near = sorted(
+        [
+            *(d.start for d in found_dates),
+            *(m.start for m in found_mentions if m.kind == entities.PERSON),
+            *(opened for opened, _ in quotes.raw_quotes(body)),
+            *(match.start() for match in claims.NUMBER.finditer(body)),
+        ]
+    )
+    found_sentences = sentences.split(body, near=near)
     found_quotes = quotes.find(body, sentences=found_sentences, mentions=found_mentions)
     found_claims = claims.find(
         body,

@@ -2,8 +2,8 @@
 
 Quotes are the text between double quote marks, curly (“…”) or straight ("…"), on one line.
 Single marks are never quote marks at the top level: ‘…’ inside a quote stays part of it (a
-nested quote), and ’ in "Ukraine’s" is an apostrophe. The span is the quoted text without the
-marks (and without the comma that ends a quote before its attribution: “We won,” she said).
+nested quote), and ’ in "Ukraine’s" is an apostrophe. The span is the text between the marks,
+including the comma that ends a quote before its attribution (“We won,” she said).
 
 The speaker comes from the attribution next to the quote, on either side:
 `X said, “…”` · `X said the deal was a “…”` · `“…,” X said` · `“…,” said X` · `X …, stating, “…”`
@@ -14,10 +14,11 @@ one in the same paragraph continues it."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-from apps.extraction.entities import PERSON, MentionFound
+from apps.extraction.entities import NOT_A_NAME, PERSON, MentionFound
 
 SPEECH_VERBS = (
     "said", "says", "say", "saying", "stated", "states", "stating", "explained", "explains",
@@ -53,6 +54,8 @@ _NOUN_PHRASE_AFTER = re.compile(
     r"((?:[Tt]he|[Aa]n?|[A-Z][\w’'.-]*)(?: [\w’'.-]+){0,4}?)(?=\s*(?:,|$))"
 )
 _END_OF_CLAUSE = re.compile(r"[.!?](?=\s|$)|[“\"]|\n")
+_NAME = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){1,3}(?![\w’'-])")
+_DETERMINER = re.compile(r"(?<= )(?:[Tt]he|[Aa]n?) ")
 MAX_ATTRIBUTION = 300
 
 
@@ -77,12 +80,16 @@ class _Speaker:
     confidence: float
 
 
+_MARKS = re.compile(r'[“”"\n]')
+
+
 def raw_quotes(body: str) -> list[tuple[int, int]]:
     """(open mark, close mark) positions of every closed double quote, line by line."""
     pairs: list[tuple[int, int]] = []
     opened: int | None = None
     style = ""
-    for position, char in enumerate(body):
+    for mark in _MARKS.finditer(body):
+        position, char = mark.start(), mark.group()
         if char == "\n":
             opened = None
         elif opened is None:
@@ -108,22 +115,33 @@ def _inner(body: str, opened: int, closed: int) -> tuple[int, int] | None:
         start += 1
     while end > start and body[end - 1].isspace():
         end -= 1
-    if end > start and body[end - 1] == ",":
-        end -= 1
     return (start, end) if end > start and any(c.isalnum() for c in body[start:end]) else None
 
 
 class _People:
-    """Person mentions and pronouns in text order, for speaker lookup."""
+    """Who can be a speaker, in text order: person mentions, pronouns, and names the KB does
+    not know ("Anna Lindqvist, a defence analyst, said"). Only person mentions are antecedents
+    of pronouns: a capitalised phrase may as well be an organisation."""
 
     def __init__(self, body: str, mentions: list[MentionFound]) -> None:
         self.body = body
         self.people = [m for m in mentions if m.kind == PERSON]
         self.starts = [m.start for m in self.people]
+        taken = sorted((m.start, m.end) for m in mentions)
+        self.unknown: list[tuple[int, int]] = []
+        for match in _NAME.finditer(body):
+            start, end = match.span()
+            first_end = body.find(" ", start, end)
+            if body[start:first_end] in NOT_A_NAME:
+                start = first_end + 1
+                if " " not in body[start:end]:
+                    continue
+            index = bisect.bisect_left(taken, (end, end))
+            if any(s < end and start < e for s, e in taken[max(0, index - 3) : index]):
+                continue
+            self.unknown.append((start, end))
 
     def last_before(self, position: int) -> MentionFound | None:
-        import bisect
-
         index = bisect.bisect_left(self.starts, position) - 1
         return self.people[index] if index >= 0 else None
 
@@ -134,6 +152,7 @@ class _People:
             for m in self.people
             if start <= m.start and m.end <= end
         ]
+        found.extend(_Speaker(s, e, None, 0.6) for s, e in self.unknown if start <= s and e <= end)
         for match in _PRONOUN.finditer(self.body, start, end):
             if any(s.start <= match.start() < s.end for s in found):
                 continue
@@ -181,7 +200,11 @@ def _attribution_before(
         )
     phrase = _NOUN_PHRASE.search(body, window_start, verb.start())
     if phrase is not None:
-        return _Speaker(phrase.start(1), phrase.end(1), None, 0.4), verb_span
+        start = phrase.start(1)
+        # "Later a spokesman said": the phrase starts at its last determiner.
+        for determiner in _DETERMINER.finditer(body, start + 1, phrase.end(1)):
+            start = determiner.start()
+        return _Speaker(start, phrase.end(1), None, 0.4), verb_span
     return None, verb_span
 
 
@@ -313,8 +336,6 @@ def _quote(
 
 
 def _sentence_start(starts: list[int], position: int) -> int:
-    import bisect
-
     index = bisect.bisect_right(starts, position) - 1
     return starts[index] if index >= 0 else 0
 

@@ -16,19 +16,24 @@ _cached: KBIndex | None = None
 
 
 def kb_fingerprint() -> tuple:
-    """Cheap summary of the KB state: counts and the latest change of entities and tenures,
-    count and highest id of aliases. One query; it changes whenever a row is added, removed or
-    saved (a KB writer that edits an alias in place also saves its entity)."""
-    entity, alias, tenure = (
-        connection.ops.quote_name(model._meta.db_table) for model in (Entity, EntityAlias, Tenure)
-    )
+    """Cheap summary of the KB state, from primary-key indexes only (a COUNT or MAX(updated_at)
+    scans the table: 12 ms per article with a 10,000-entity KB): the highest id of entities,
+    aliases and tenures catches every insert, bulk ones included, and the highest id of their
+    history tables every change and deletion made through the ORM — the KB services write history
+    for their bulk updates too (bulk_*_with_history)."""
+    parts = []
+    for model in (Entity, EntityAlias, Tenure):
+        for table, pk in (
+            (model._meta.db_table, model._meta.pk.column),
+            (model.history.model._meta.db_table, "history_id"),
+        ):
+            parts.append(
+                f"(SELECT MAX({connection.ops.quote_name(pk)}) "
+                f"FROM {connection.ops.quote_name(table)})"
+            )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {entity}), (SELECT MAX(updated_at) FROM {entity}),"
-            f" (SELECT COUNT(*) FROM {alias}), (SELECT MAX(id) FROM {alias}),"
-            f" (SELECT COUNT(*) FROM {tenure}), (SELECT MAX(updated_at) FROM {tenure})"
-        )
-        return tuple(str(value) for value in cursor.fetchone())
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(cursor.fetchone())
 
 
 def kb_index_build(*, fingerprint: tuple = ()) -> KBIndex:

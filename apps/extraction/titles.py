@@ -241,11 +241,6 @@ def resolve_office(
     held_ids = [office for office, _ in held]
     if len(direct) == 1:
         return direct[0], 0.95
-    if direct:  # an alias several offices share ("President"): only the person's own count
-        mine = [office for office in held_ids if office in direct]
-        if mine:
-            return mine[-1], 0.9 if len(set(mine)) == 1 else 0.6
-        return None, 0.5
     if country is not None:
         candidates = offices_by_signature.get((head, country), [])
         mine = [office for office in candidates if office in held_ids]
@@ -253,6 +248,12 @@ def resolve_office(
             return mine[-1], 0.95 if len(mine) == 1 else 0.7
         if candidates:
             return candidates[0], 0.9 if len(candidates) == 1 else 0.6
+        return None, 0.5
+    if direct:  # an alias several offices share ("President"): only the person's own count
+        shared = set(direct)
+        mine = [office for office in held_ids if office in shared]
+        if mine:
+            return mine[-1], 0.9 if len(set(mine)) == 1 else 0.6
         return None, 0.5
     fitting: list[int] = []
     for office in held_ids:  # oldest tenure first, so the last one is the latest

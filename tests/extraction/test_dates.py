@@ -48,8 +48,11 @@ def test_it_reads_a_month_and_year_as_month_precision():
 
 
 def test_it_reads_a_year_after_a_preposition_as_year_precision():
-    assert found("The treaty has been in force since 2019, officials said.") == [
-        ("2019", dt.date(2019, 1, 1), "year", False)
+    text = "The treaty has been in force since 2019, officials said."
+    for published in (PUBLISHED, dt.date(2025, 9, 17)):
+        assert found(text, published) == [("2019", dt.date(2019, 1, 1), "year", False)]
+    assert found("In March 2025 it ended.", dt.date(2025, 9, 17)) == [
+        ("March 2025", dt.date(2025, 3, 1), "month", False)
     ]
 
 

@@ -29,8 +29,8 @@ def test_it_takes_the_speaker_after_the_quote_in_either_order():
         "“The talks were useful,” said Emmanuel Macron."
     )
     assert summary(text) == [
-        ("We will not give up", K.STARMER, "said"),
-        ("The talks were useful", K.MACRON, "said"),
+        ("We will not give up,", K.STARMER, "said"),
+        ("The talks were useful,", K.MACRON, "said"),
     ]
 
 
@@ -43,7 +43,7 @@ def test_it_does_not_take_a_speaker_from_the_next_sentence():
 
 def test_it_finds_the_speaker_through_an_appositive():
     text = "“We are ready,” Emmanuel Macron, the French leader, said."
-    assert summary(text) == [("We are ready", K.MACRON, "said")]
+    assert summary(text) == [("We are ready,", K.MACRON, "said")]
 
 
 def test_it_takes_the_subject_of_a_participle_attribution():
@@ -103,7 +103,7 @@ def test_it_ignores_a_scare_quoted_term_without_an_attribution():
 
 def test_it_keeps_a_quote_over_several_sentences_as_one():
     text = "“We met. We agreed. We will deliver,” Keir Starmer said."
-    assert summary(text) == [("We met. We agreed. We will deliver", K.STARMER, "said")]
+    assert summary(text) == [("We met. We agreed. We will deliver,", K.STARMER, "said")]
 
 
 def test_it_reads_according_to():
@@ -126,3 +126,22 @@ def test_it_names_an_unknown_speaker_by_the_words_before_the_verb():
     (quote,) = found("A government spokesman said, “There will be no comment today.”")
     assert quote.speaker_id is None
     assert quote.speaker_text == "A government spokesman"
+
+
+def test_it_names_a_person_the_kb_does_not_know_on_either_side():
+    text = (
+        "Anna Lindqvist, a defence analyst at the Baltic Policy Forum, said, “Every delay "
+        "costs lives.” “Security in Europe is indivisible,” said Samuel Okafor, a professor."
+    )
+    assert [(q.speaker_id, q.speaker_text) for q in found(text)] == [
+        (None, "Anna Lindqvist"),
+        (None, "Samuel Okafor"),
+    ]
+
+
+def test_it_takes_no_unknown_name_that_is_not_next_to_the_verb():
+    text = (
+        "Officials from the Baltic Policy Forum met. Later a spokesman said, “No comment at all.”"
+    )
+    (quote,) = found(text)
+    assert quote.speaker_text == "a spokesman"

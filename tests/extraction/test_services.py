@@ -80,7 +80,8 @@ def test_it_writes_automatic_proposals_that_point_at_their_text(article, kb):
             assert span.extractor_version == EXTRACTOR_VERSION
             assert span.review_state == ReviewState.PROPOSED
             assert span.created_by is None
-            assert span.history.count() == 1  # its creation is on its history
+            (created,) = span.history.all()  # its creation is on its history
+            assert (created.history_type, created.exact) == ("+", span.exact)
     mention = EntityMention.objects.get(article=article, exact="Keir Starmer")
     assert (mention.title_text, mention.office, mention.entity) == (
         "UK Prime Minister",
