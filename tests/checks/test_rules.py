@@ -519,3 +519,15 @@ def test_it_does_not_end_a_sentence_at_an_abbreviation_or_initial():
         "J. Doe said it went well.",
         "Next.",
     ]
+
+
+def test_it_shows_the_modifier_with_the_title_when_the_title_span_leaves_it_out():
+    body = "Leaders discussed remarks by former President Donald Trump about Greenland."
+    start = body.index("President Donald")
+    mention = MentionSnap(uuid="m1", start=start + 10, end=start + 22, exact="Donald Trump",
+                          entity_id=K.TRUMP, title_start=start, title_end=start + 9,
+                          title_text="President", title_modifier="former",
+                          office_id=K.US_PRESIDENT)  # fmt: skip
+    [finding] = findings(snapshot(body, mentions=[mention]), "ROLE_AT_DATE")
+    assert finding.spans[0]["exact"] == "former President Donald Trump"
+    assert finding.spans[0]["start"] == body.index("former")

@@ -260,3 +260,17 @@ def test_it_flags_verified_claims_that_disagree_across_articles(kb):
     finding = Finding.objects.get(article=a, code="CROSS_ARTICLE")
     assert "8 January 2026" in finding.message and "“B”" in finding.message
     assert Finding.objects.filter(article=b, code="CROSS_ARTICLE").count() == 1
+
+
+def test_it_records_who_found_and_removed_each_finding_in_its_history(kb):
+    article = seed_like_article(kb)
+    _request_and_run(article)
+    trump = Finding.objects.get(article=article, message__contains="not a former President")
+    assert [h.history_type for h in trump.history.all()] == ["+"]
+    EntityMention.objects.filter(article=article, title_modifier="former").update(
+        review_state=ReviewState.REJECTED
+    )
+    _request_and_run(article)
+    gone = Finding.history.filter(id=trump.pk).order_by("history_id")
+    assert [h.history_type for h in gone] == ["+", "-"]
+    assert gone.last().history_change_reason == "no longer found by a check run"
