@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
@@ -213,6 +214,8 @@ def _run(article_ids: Iterable[int], *, requested_only: bool) -> RunReport:
                 continue
             try:
                 results[pk] = run_checks(snapshot, context)
+            except SoftTimeLimitExceeded:
+                raise  # the whole run is out of time: nothing is written, the task fails
             except Exception as exc:  # a bug in one check fails that article, not the batch
                 logger.exception("checks failed on article %s", pk)
                 report.failed[pk] = f"{type(exc).__name__}: {exc}"[:2000]

@@ -274,3 +274,33 @@ def test_it_records_who_found_and_removed_each_finding_in_its_history(kb):
     gone = Finding.history.filter(id=trump.pk).order_by("history_id")
     assert [h.history_type for h in gone] == ["+", "-"]
     assert gone.last().history_change_reason == "no longer found by a check run"
+
+
+def test_it_retries_only_database_and_broker_errors():
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from apps.checks import tasks
+
+    for task in (tasks.check_article, tasks.check_batch, tasks.sweep_stale):
+        assert set(task.autoretry_for) == {OperationalError, InterfaceError, BrokerError}
+        assert task.acks_late and task.reject_on_worker_lost
+        assert task.soft_time_limit < task.time_limit
+
+
+def test_it_gives_up_a_run_that_runs_out_of_time_without_writing_anything(kb, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from apps.checks import registry
+
+    article = seed_like_article(kb)
+
+    def slow(snapshot, context):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setitem(registry.CHECKS, "ZZ_SLOW", registry.Check("ZZ_SLOW", "1", slow, "slow"))
+    with pytest.raises(SoftTimeLimitExceeded):
+        _request_and_run(article)
+    status = article_check_status(article=article)
+    assert status.state == "failed" and "SoftTimeLimitExceeded" in status.error
+    assert not Finding.objects.filter(article=article).exists()
