@@ -8,10 +8,14 @@
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from apps.annotations.models import (
     AnchoredSpan,
@@ -19,6 +23,7 @@ from apps.annotations.models import (
     Claim,
     DateMention,
     EntityMention,
+    Evidence,
     Quote,
     ReviewState,
 )
@@ -216,43 +221,28 @@ def web_annotation_collection(
 
 # --- CSV ----------------------------------------------------------------------------------------
 
-CSV_COLUMNS = [
-    "id",
-    "article_id",
-    "article_title",
-    "article_url",
-    "published_on",
-    "kind",
-    "text",
-    "start",
-    "end",
-    "verdict",
-    "verdict_state",
-    "rating",
-    "rating_label",
-    "summary",
-    "review_state",
-    "verified_at",
-    "updated_at",
-    "evidence_urls",
+# What each CSV row is made of: (column, the claim field it is read from).
+CSV_SOURCES = [
+    ("id", "uuid"),
+    ("article_id", "article__uuid"),
+    ("article_title", "article__title"),
+    ("article_url", "article__url"),
+    ("published_on", "article__published_on"),
+    ("kind", "kind"),
+    ("text", "exact"),
+    ("start", "start"),
+    ("end", "end"),
+    ("verdict", "verdict"),
+    ("verdict_state", "verdict_state"),
+    ("rating", "rating"),
+    ("rating_label", "rating_label"),
+    ("summary", "summary"),
+    ("review_state", "review_state"),
+    ("verified_at", "verified_at"),
+    ("updated_at", "updated_at"),
 ]
-# The claim columns the CSV reads (the export loads only these).
-CLAIM_CSV_FIELDS = [
-    "uuid",
-    "article",
-    "kind",
-    "exact",
-    "start",
-    "end",
-    "verdict",
-    "verdict_state",
-    "rating",
-    "rating_label",
-    "summary",
-    "review_state",
-    "verified_at",
-    "updated_at",
-]
+CSV_COLUMNS = [column for column, _ in CSV_SOURCES] + ["evidence_urls"]
+CSV_CHUNK = 2000
 # Spreadsheets run a cell that starts with these as a formula; such cells get a leading quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -273,30 +263,32 @@ class _Line:
         return value
 
 
-def claim_csv_lines(claims: Iterable[Claim]) -> Iterator[str]:
+def claim_csv_lines(claims: QuerySet) -> Iterator[str]:
+    """The CSV of `claims` (a filtered, ordered queryset), one line at a time. The claims are read
+    as tuples through one server-side cursor (one snapshot), CSV_CHUNK rows at a time, with one
+    evidence query per chunk: memory stays flat however many claims there are. The transaction
+    lasts as long as the download and ends (rolled back: nothing was written) when the client
+    goes away."""
     writer = csv.writer(_Line())
     yield writer.writerow(CSV_COLUMNS)
-    for claim in claims:
-        article = claim.article
-        yield writer.writerow(
-            [
-                _cell(claim.uuid),
-                _cell(article.uuid),
-                _cell(article.title),
-                _cell(article.url),
-                _cell(article.published_on),
-                _cell(claim.kind),
-                _cell(claim.exact),
-                _cell(claim.start),
-                _cell(claim.end),
-                _cell(claim.verdict),
-                _cell(claim.verdict_state),
-                _cell(claim.rating),
-                _cell(claim.rating_label),
-                _cell(claim.summary),
-                _cell(claim.review_state),
-                _cell(claim.verified_at),
-                _cell(claim.updated_at),
-                _cell(" ".join(e.url for e in claim.evidence.all() if e.url)),
-            ]
-        )
+    fields = ["pk", *(source for _, source in CSV_SOURCES)]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # A cursor is planned to return its first rows fast (cursor_tuple_fraction 0.1):
+                # an index walk in updated_at order with a random heap read per row, three times
+                # slower over 100,000 claims than the scan and sort planned for reading them all.
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        rows = claims.values_list(*fields).iterator(chunk_size=CSV_CHUNK)
+        while chunk := list(islice(rows, CSV_CHUNK)):
+            urls: dict[int, list[str]] = defaultdict(list)
+            evidence = (
+                Evidence.objects.filter(claim_id__in=[row[0] for row in chunk])
+                .exclude(url="")
+                .order_by("claim_id", "id")
+                .values_list("claim_id", "url")
+            )
+            for claim_id, url in evidence:
+                urls[claim_id].append(url)
+            for row in chunk:
+                yield writer.writerow([*map(_cell, row[1:]), _cell(" ".join(urls[row[0]]))])

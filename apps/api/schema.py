@@ -139,11 +139,14 @@ class APIKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
-def example(name: str, value, *, request: bool = False, summary: str = "") -> OpenApiExample:
+def example(
+    name: str, value, *, request: bool = False, summary: str = "", status: str | None = None
+) -> OpenApiExample:
     return OpenApiExample(
         name,
         value=value,
         request_only=request,
         response_only=not request,
         summary=summary or name,
+        status_codes=[status] if status else None,
     )

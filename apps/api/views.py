@@ -264,6 +264,7 @@ class ArticleViewSet(FactdeskViewSet):
                     "check_state": "pending",
                     "check_requested_at": "2026-01-07T11:00:00Z",
                 },
+                status="202",
             )
         ],
         parameters=[ID_PARAM],
@@ -725,20 +726,7 @@ class ClaimViewSet(SpanViewSet):
         pagination_class=None,
     )
     def export_csv(self, request):
-        claims = (
-            self.filter_queryset(Claim.objects.all())
-            .select_related("article")
-            .only(
-                *exports.CLAIM_CSV_FIELDS,
-                "article__uuid",
-                "article__title",
-                "article__url",
-                "article__published_on",
-            )
-            .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
-            .order_by("updated_at", "id")
-            .iterator(chunk_size=2000)
-        )
+        claims = self.filter_queryset(Claim.objects.all()).order_by("updated_at", "id")
         response = StreamingHttpResponse(
             exports.claim_csv_lines(claims), content_type="text/csv; charset=utf-8"
         )

@@ -197,3 +197,41 @@ def test_it_pages_through_a_list_with_next_links(world, clients, annotator):
         seen += [row["id"] for row in page["results"]]
         url = page["next"]
     assert len(seen) == len(set(seen)) == 7
+
+
+def test_it_writes_claims_exactly_as_their_declared_fields_would(world, annotator, settings):
+    """ClaimOut and EvidenceOut write their answer directly (speed); DRF's field-by-field
+    serialization of the same declared fields must give the same answer."""
+    from rest_framework import serializers
+
+    from apps.api.serializers import ClaimOut, EvidenceOut
+    from apps.api.views import claim_queryset
+
+    evidence_add(claim=world.claim, user=annotator, quoted_passage="“Quoted.”", note="n")
+    claims = list(claim_queryset().order_by("id"))
+    assert len(claims) == 3 and any(c.verified_at for c in claims)
+    for claim in claims:
+        fast = ClaimOut(claim).data
+        generic = serializers.ModelSerializer.to_representation(ClaimOut(), claim)
+        generic["evidence"] = [
+            serializers.ModelSerializer.to_representation(EvidenceOut(), e)
+            for e in claim.evidence.all()
+        ]
+        assert fast == generic
+        assert list(fast) == list(generic)
+
+
+def test_it_searches_claims_through_the_gin_index_on_postgres(world):
+    """apps/api/migrations/0001 indexes the very expression claim_search builds; if one changed
+    without the other, PostgreSQL could not use the index and a search would scan every claim."""
+    require_postgres()
+    from django.db import connection, transaction
+
+    from apps.annotations.models import Claim
+    from apps.api.filters import claim_search
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = claim_search(Claim.objects.all(), "retreat").explain()
+    assert "api_claim_search_idx" in plan
