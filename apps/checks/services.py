@@ -450,15 +450,15 @@ def inputs_sha256(
         for q in snapshot.quotes
         if q.speaker_id
     ]
-    has_verified = any(c.verdict_state == "verified" for c in snapshot.claims)
-    other_claims = (
-        sorted(
-            (c.article_id, c.claim_uuid, c.exact, c.article_title)
-            for c in corpus.verified_claims
-            if c.article_id != snapshot.id
-        )
-        if has_verified
-        else []
+    # Only the other articles' verified claims about the same people and places, so that the
+    # fingerprint does not depend on which articles share the batch.
+    from apps.checks.rules.cross_article import verified_signatures
+
+    mine = set().union(*(c.entity_ids for c in verified_signatures(snapshot)))
+    other_claims = sorted(
+        (c.article_id, c.claim_uuid, c.exact, c.article_title)
+        for c in corpus.verified_claims
+        if c.article_id != snapshot.id and c.entity_ids & mine
     )
     basis = {
         "article": [

@@ -304,3 +304,20 @@ def test_it_gives_up_a_run_that_runs_out_of_time_without_writing_anything(kb, mo
     status = article_check_status(article=article)
     assert status.state == "failed" and "SoftTimeLimitExceeded" in status.error
     assert not Finding.objects.filter(article=article).exists()
+
+
+def test_it_fingerprints_an_articles_inputs_the_same_whatever_batch_it_is_in(kb):
+    from tests.checks.conftest import add_mention
+
+    quote = "“We determined what forces are needed and how they will operate.”"
+    first = seed_like_article(kb, title="first")
+    second = article_create(f"Emmanuel Macron said: {quote} He met Keir Starmer.", title="2nd")
+    add_quote(second, quote, kb[K.MACRON])
+    for article in (first, second):
+        add_claim(article, "Keir Starmer", Claim.Kind.OTHER, verified=True)
+        add_mention(article, "Keir Starmer", kb[K.STARMER])
+    services.articles_checks_run(article_ids=[first.pk, second.pk])
+    services.articles_checks_run(article_ids=[first.pk, second.pk])  # the index has caught up
+    for article in (first, second):
+        report = services.articles_checks_run(article_ids=[article.pk])
+        assert report.unchanged == 1 and report.checked == []
