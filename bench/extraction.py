@@ -115,6 +115,7 @@ def run(options, out_dir: Path, vendor: str) -> None:
 
     wall: Counter = Counter()
     cpu: Counter = Counter()  # CPU time of this process; the database server's work is not in it
+    server_cpu = _server_cpu_reader()
     rates: dict[str, list[float]] = {"dates": [], "pipeline": [], "extraction": []}
     ratios: list[float] = []
     steps = (
@@ -126,12 +127,13 @@ def run(options, out_dir: Path, vendor: str) -> None:
         batch = articles[first : first + options.batch]
         seconds = {}
         for name, step in steps:
-            c0, t0 = time.process_time(), time.perf_counter()
+            s0, c0, t0 = server_cpu(), time.process_time(), time.perf_counter()
             for article in batch:
                 step(article)
             seconds[name] = time.perf_counter() - t0
             wall[name] += seconds[name]
             cpu[name] += time.process_time() - c0
+            cpu[name + " server"] += server_cpu() - s0
             rates[name].append(len(batch) / seconds[name])
         ratios.append(seconds["extraction"] / seconds["dates"])
         reset_queries()
@@ -141,7 +143,7 @@ def run(options, out_dir: Path, vendor: str) -> None:
     print(f"\nspeed, one process, {n:,} articles in batches of {options.batch}:")
     print(
         f"  {'':34s} {'total':>8s} {'per article':>12s} {'articles/s':>11s} "
-        f"{'median of batches':>18s} {'CPU here':>10s}"
+        f"{'median of batches':>18s} {'CPU here':>10s} {'+ database':>11s}"
     )
     for name, label in (
         ("dates", "dates alone (regex + dateparser)"),
@@ -151,7 +153,7 @@ def run(options, out_dir: Path, vendor: str) -> None:
         print(
             f"  {label:34s} {wall[name]:7.2f}s {wall[name] / n * 1000:9.2f} ms "
             f"{n / wall[name]:11.1f} {statistics.median(rates[name]):16.1f}/s "
-            f"{cpu[name] / n * 1000:7.2f} ms"
+            f"{cpu[name] / n * 1000:7.2f} ms {cpu[name + ' server'] / n * 1000:8.2f} ms"
         )
     print(
         f"  extraction / dates alone: {wall['extraction'] / wall['dates']:.2f}x in total, "
@@ -161,6 +163,28 @@ def run(options, out_dir: Path, vendor: str) -> None:
     search_sample(articles[: options.search_sample], wall["extraction"] / n)
 
     score(truth, articles)
+
+
+def _server_cpu_reader():
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine: read from
+    /proc), so the figures can be read apart from the load others put on the machine."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    path = Path(f"/proc/{pid}/stat")
+    if not path.exists():
+        return lambda: 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        fields = path.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    return read
 
 
 def search_sample(articles, extraction_per_article: float) -> None:

@@ -47,12 +47,12 @@ _PRONOUN_CONFIDENCE = {"he": 0.6, "she": 0.6, "they": 0.5}
 # Between a speaker and the verb: nothing, an adverb, or an appositive (", the UK leader,").
 _SPEAKER_GAP = re.compile(r"\s*(?:,[^,“”\"]{1,80},)?\s*(?:\w+ly\s+)?")
 # Words before a verb when no person is named: "a spokesman", "the ministry", "John Smith".
-_NOUN_PHRASE = re.compile(
-    r"(?:^|(?<=[\s,;:(]))((?:[Tt]he|[Aa]n?|[A-Z][\w’'.-]*)(?: [\w’'.-]+){0,4})\s*$"
+_FIRST_WORD = (
+    r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal|[Ss]ome|[Mm]any|[Tt]hose|[Tt]hese"
+    r"|[Oo]ther|[A-Z][\w’'.-]*)"
 )
-_NOUN_PHRASE_AFTER = re.compile(
-    r"((?:[Tt]he|[Aa]n?|[A-Z][\w’'.-]*)(?: [\w’'.-]+){0,4}?)(?=\s*(?:,|$))"
-)
+_NOUN_PHRASE = re.compile(rf"(?:^|(?<=[\s,;:(]))({_FIRST_WORD}(?: [\w’'.-]+){{0,4}})\s*$")
+_NOUN_PHRASE_AFTER = re.compile(rf"({_FIRST_WORD}(?: [\w’'.-]+){{0,4}}?)(?=\s*(?:,|$))")
 _END_OF_CLAUSE = re.compile(r"[.!?](?=\s|$)|[“\"]|\n")
 _NAME = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){1,3}(?![\w’'-])")
 _DETERMINER = re.compile(r"(?<= )(?:[Tt]he|[Aa]n?) ")
@@ -147,11 +147,12 @@ class _People:
 
     def in_range(self, start: int, end: int) -> list[_Speaker]:
         """People and pronouns inside [start, end), in text order."""
-        found = [
-            _Speaker(m.start, m.end, m.entity_id, 0.9 if m.entity_id else 0.6)
-            for m in self.people
-            if start <= m.start and m.end <= end
-        ]
+        found = []
+        for m in self.people:
+            # A titled name speaks with its title: "said Prime Minister Keir Starmer".
+            first = m.title.start if m.title is not None else m.start
+            if start <= first and m.end <= end:
+                found.append(_Speaker(first, m.end, m.entity_id, 0.9 if m.entity_id else 0.6))
         found.extend(_Speaker(s, e, None, 0.6) for s, e in self.unknown if start <= s and e <= end)
         for match in _PRONOUN.finditer(self.body, start, end):
             if any(s.start <= match.start() < s.end for s in found):
@@ -245,7 +246,7 @@ def _attribution_after(
     if before:
         return None, None  # a verb, but not with a speaker next to it: not this quote's
     gap = body[closed + 1 : verb.start()]
-    phrase = re.fullmatch(r"[\s,]*((?:[Tt]he|[Aa]n?|[A-Z][\w’'.-]*)(?: [\w’'.-]+){0,4})\s*", gap)
+    phrase = re.fullmatch(rf"[\s,]*({_FIRST_WORD}(?: [\w’'.-]+){{0,4}})\s*", gap)
     if phrase is not None:
         start = closed + 1 + phrase.start(1)
         return _Speaker(start, closed + 1 + phrase.end(1), None, 0.4), verb_span

@@ -34,6 +34,12 @@ def test_it_takes_the_speaker_after_the_quote_in_either_order():
     ]
 
 
+def test_it_takes_a_titled_speaker_after_an_inverted_verb():
+    text = "“We will not back down,” said UK Prime Minister Keir Starmer."
+    (quote,) = found(text)
+    assert (quote.speaker_id, quote.speaker_text) == (K.STARMER, "UK Prime Minister Keir Starmer")
+
+
 def test_it_does_not_take_a_speaker_from_the_next_sentence():
     text = "Keir Starmer spoke first. “The alliance is strong and united.” Emmanuel Macron said little else."
     (quote,) = found(text)
@@ -113,6 +119,9 @@ def test_it_reads_according_to():
     text = "“The deal is done,” according to a spokesman."
     (quote,) = found(text)
     assert (quote.speaker_id, quote.speaker_text) == (None, "a spokesman")
+    text = "The plan was “dead on arrival”, according to two officials."
+    (quote,) = found(text)
+    assert (quote.speaker_id, quote.speaker_text) == (None, "two officials")
 
 
 def test_it_continues_the_speaker_for_a_quote_right_after_an_attributed_one():
