@@ -48,10 +48,6 @@ class NewAPIKey:
     secret: str  # shown once; only its hash is stored
 
 
-def is_service_user(user) -> bool:
-    return bool(getattr(user, "pk", None)) and ScopedAPIKey.objects.filter(user=user).exists()
-
-
 @transaction.atomic
 def api_key_create(*, name: str, scope: str, by: User | None) -> NewAPIKey:
     """Create a key and its service user. `by=None` is the command line (an operator)."""

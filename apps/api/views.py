@@ -9,7 +9,6 @@ import hashlib
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Prefetch, QuerySet
 from django.http import StreamingHttpResponse
@@ -234,12 +233,6 @@ class ArticleViewSet(FactdeskViewSet):
         if upload is not None:
             from apps.articles.formats import text_from_upload
 
-            if upload.size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                raise article_services.ArticleTooLarge(
-                    f"{upload.name} is {upload.size:,} bytes; uploads are limited to "
-                    f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.",
-                    field="file",
-                )
             data["body"] = text_from_upload(filename=upload.name, data=upload.read())
         existed = bool(data.get("external_id")) and (
             Article.objects.filter(external_id=data["external_id"]).exists()

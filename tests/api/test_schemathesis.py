@@ -3,7 +3,11 @@ operation, a bounded number of generated requests each, authenticated with a wri
 may be a 5xx or differ from what the schema documents (status, content type, body, headers).
 
 Requests go straight to the WSGI application in this process, so they see the test's database
-transaction; path ids are pointed at real items so that the success answers are checked too."""
+transaction; path ids are pointed at real items so that the success answers are checked too.
+Each operation gets MAX_EXAMPLES valid and MAX_EXAMPLES schema-invalid requests, the same ones on
+every run. The operations are walked with schemathesis' Python API (`as_strategy`) rather than
+its pytest plugin, whose lazy-schema test (schemathesis 4.32) fails on pytest 9 (it reads
+`request.node._nodeid`, which pytest 9 no longer has)."""
 
 from __future__ import annotations
 

@@ -351,3 +351,29 @@ def test_it_sends_json_errors_even_when_json_ld_was_asked_for(world, clients):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["status"] == 404
+
+
+def test_it_refuses_a_request_body_over_the_upload_limit(clients, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps({"title": "Big", "body": "word " * 5_000})
+
+    response = clients["write_key"].post("/api/v1/articles", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert "too large" in response.json()["message"]
+    assert Article.objects.count() == 0
+
+
+def test_it_refuses_a_session_write_without_the_csrf_token(world, annotator):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(annotator)
+    response = client.post(
+        "/api/v1/claims",
+        {"article": str(world.article.uuid), "start": 0, "end": 9, "exact": "Officials"},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["message"]
