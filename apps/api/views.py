@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -118,8 +119,6 @@ class FactdeskViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(serializer_class(rows, many=True).data)
 
     def created(self, data: dict[str, Any], *, url_name: str, item_id) -> Response:
-        from django.urls import reverse
-
         location = self.request.build_absolute_uri(reverse(url_name, kwargs={"id": item_id}))
         return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
@@ -307,8 +306,6 @@ class ArticleViewSet(FactdeskViewSet):
             *article.api_mentions,
             *article.api_dates,
         ]
-        from django.urls import reverse
-
         data = exports.web_annotation_collection(
             article=article,
             spans=spans,
