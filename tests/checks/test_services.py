@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.annotations.models import Claim, EntityMention, ReviewState
 from apps.annotations.services import AnnotationError, Conflict, NotAllowed, claim_verify
@@ -321,3 +322,37 @@ def test_it_fingerprints_an_articles_inputs_the_same_whatever_batch_it_is_in(kb)
     for article in (first, second):
         report = services.articles_checks_run(article_ids=[article.pk])
         assert report.unchanged == 1 and report.checked == []
+
+
+def test_it_rechecks_the_articles_holding_a_title_of_a_changed_office(
+    kb, django_capture_on_commit_callbacks
+):
+    article = seed_like_article(kb)
+    services.articles_checks_run(article_ids=[article.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.kb_changed(entity_ids=[kb[K.UK_PM].pk])
+    article.refresh_from_db()
+    assert article.check_state == "done" and article.check_requested_at is not None
+    assert article.check_done_at > article.check_requested_at
+
+
+def test_it_sweeps_failed_and_dead_runs_but_not_a_live_one(
+    kb, settings, django_capture_on_commit_callbacks
+):
+    failed = seed_like_article(kb, title="failed")
+    dead = seed_like_article(kb, title="dead")
+    live = seed_like_article(kb, title="live")
+    now = timezone.now()
+    Article.objects.filter(pk=failed.pk).update(
+        check_state="failed", check_error="OperationalError"
+    )
+    Article.objects.filter(pk=dead.pk).update(
+        check_state="running", check_started_at=now - dt.timedelta(minutes=10)
+    )
+    Article.objects.filter(pk=live.pk).update(check_state="running", check_started_at=now)
+    settings.CHECKS_RUNNING_LEASE_SECONDS = 300
+    with django_capture_on_commit_callbacks(execute=True):
+        services.checks_sweep_stale()
+    states = dict(Article.objects.values_list("title", "check_state"))
+    assert states == {"failed": "done", "dead": "done", "live": "running"}
+    assert Finding.objects.filter(article=dead, code="ROLE_AT_DATE").count() == 2
