@@ -531,3 +531,10 @@ def test_it_shows_the_modifier_with_the_title_when_the_title_span_leaves_it_out(
     [finding] = findings(snapshot(body, mentions=[mention]), "ROLE_AT_DATE")
     assert finding.spans[0]["exact"] == "former President Donald Trump"
     assert finding.spans[0]["start"] == body.index("former")
+
+
+def test_it_accepts_another_quote_of_the_same_speaker_that_only_starts_alike():
+    body = f"Zelensky explained, {QUOTE}"
+    snap = snapshot(body, quotes=[quote_snap(body, QUOTE, K.ZELENSKY)])
+    unrelated = "“We determined what forces are needed, and now the harvest matters most.”"
+    assert findings(snap, "QUOTE_INTEGRITY", corpus_with(other(unrelated, K.ZELENSKY))) == []

@@ -356,3 +356,19 @@ def test_it_sweeps_failed_and_dead_runs_but_not_a_live_one(
     states = dict(Article.objects.values_list("title", "check_state"))
     assert states == {"failed": "done", "dead": "done", "live": "running"}
     assert Finding.objects.filter(article=dead, code="ROLE_AT_DATE").count() == 2
+
+
+def test_it_finds_a_speakers_quote_worded_differently_in_another_article(kb):
+    quote = "“We determined what forces are needed and how they will operate.”"
+    reworded = "“We determined which forces are needed and how they will operate.”"
+    unrelated = "“Our soldiers deserve every piece of equipment we can send them now.”"
+    first = seed_like_article(kb, title="first")
+    second = article_create(f"Zelensky said: {reworded} Later: {unrelated}", title="second")
+    add_quote(second, reworded, kb[K.ZELENSKY])
+    add_quote(second, unrelated, kb[K.ZELENSKY])
+    services.articles_checks_run(article_ids=[first.pk, second.pk])
+    services.articles_checks_run(article_ids=[first.pk])  # now that both are indexed
+    [finding] = Finding.objects.filter(article=first, code="QUOTE_INTEGRITY")
+    assert "worded differently" in finding.message and "which forces" in finding.message
+    assert "soldiers" not in finding.message
+    assert quote in Article.objects.get(pk=first.pk).body

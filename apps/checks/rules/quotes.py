@@ -13,7 +13,7 @@ from apps.checks.registry import ERROR, WARNING, CheckContext, FindingDraft, reg
 from apps.checks.snapshot import ArticleSnapshot, QuoteSnap
 
 MIN_WORDS = 4  # shorter quotes ("thank you") are said by many people
-SIMILAR = 0.75  # two wordings of one quote
+SIMILAR = 0.7  # two wordings of one quote (word-level similarity)
 MAX_SAME_WORDS = 50  # earliest quotes with the same words read per quote
 
 _QUOTE_MARKS = re.compile(r"[\"'“”„‟‘’‚‛«»‹›]")
@@ -66,7 +66,7 @@ def _words(text: str) -> int:
 
 @register(
     "QUOTE_INTEGRITY",
-    version="1",
+    version="2",
     description="Quotes missing from the text, or attributed or worded differently elsewhere.",
 )
 def quote_integrity(snapshot: ArticleSnapshot, context: CheckContext) -> list[FindingDraft]:
@@ -240,14 +240,18 @@ def _similar(memo: dict, mine: str, theirs: str) -> bool:
     if key not in memo:
         result = False
         if len(theirs.split()) >= MIN_WORDS:
-            matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
-            result = (
-                matcher.real_quick_ratio() >= SIMILAR
-                and matcher.quick_ratio() >= SIMILAR
-                and matcher.ratio() >= SIMILAR
+            # Compared word by word: one changed or dropped word matters, a shared opening
+            # followed by another statement does not.
+            matcher = difflib.SequenceMatcher(
+                None, _bare_words(mine), _bare_words(theirs), autojunk=False
             )
+            result = matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR
         memo[key] = result
     return memo[key]
+
+
+def _bare_words(text: str) -> list[str]:
+    return [w for w in (word.strip(",.;:!?—–-…") for word in text.split()) if w]
 
 
 def _short(text: str, limit: int = 80) -> str:
