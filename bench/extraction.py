@@ -111,7 +111,8 @@ def run(options, out_dir: Path, vendor: str) -> None:
     )
     # Warm up dateparser and pysbd (their first call loads data) outside the timings.
     pipeline.extract(articles[0].body, published_on=articles[0].published_on, kb=kb)
-    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    load_before = os.getloadavg()
+    print(f"load average before: {load_before[0]:.2f}")
 
     wall: Counter = Counter()
     cpu: Counter = Counter()  # CPU time of this process; the database server's work is not in it
@@ -160,9 +161,33 @@ def run(options, out_dir: Path, vendor: str) -> None:
         f"median of batches {statistics.median(ratios):.2f}x; "
         f"on CPU time {cpu['extraction'] / cpu['dates']:.2f}x"
     )
-    search_sample(articles[: options.search_sample], wall["extraction"] / n)
-
-    score(truth, articles)
+    search_ms = search_sample(articles[: options.search_sample], wall["extraction"] / n)
+    quality = score(truth, articles)
+    variant = f"-kb{options.kb_entities}" if options.kb_entities else ""
+    path = ROOT / "bench" / "results" / f"extraction-{vendor}{variant}.json"
+    path.parent.mkdir(exist_ok=True)
+    result = {
+        "command": "bench/extraction.py " + " ".join(sys.argv[1:]),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "articles": n,
+        "characters_per_article": round(chars / n),
+        "kb_entities": len(kb.kinds),
+        "batch_size": options.batch,
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in load_before] + [round(os.getloadavg()[0], 2)],
+        "per_article_ms": {k: round(wall[k] / n * 1000, 2) for k in rates},
+        "articles_per_s": {k: round(n / wall[k], 1) for k in rates},
+        "median_batch_articles_per_s": {
+            k: round(statistics.median(v), 1) for k, v in rates.items()
+        },
+        "cpu_per_article_ms": {k: round(v / n * 1000, 2) for k, v in cpu.items()},
+        "extraction_over_dates": round(wall["extraction"] / wall["dates"], 2),
+        "extraction_over_dates_median_batch": round(statistics.median(ratios), 2),
+        "search_dates_per_article_ms": search_ms,
+        "quality": quality,
+    }
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nraw results: {path.relative_to(ROOT)}")
 
 
 def _server_cpu_reader():
@@ -187,14 +212,14 @@ def _server_cpu_reader():
     return read
 
 
-def search_sample(articles, extraction_per_article: float) -> None:
+def search_sample(articles, extraction_per_article: float) -> float | None:
     """dateparser's own search over whole texts, the way to find dates without our candidates."""
     import warnings
 
     from dateparser.search import search_dates
 
     if not articles:
-        return
+        return None
     warnings.simplefilter("ignore")
     started = time.perf_counter()
     for article in articles:
@@ -206,6 +231,7 @@ def search_sample(articles, extraction_per_article: float) -> None:
         f"{per_article * 1000:.1f} ms per article; extraction incl. writes is "
         f"{extraction_per_article / per_article:.2f}x that"
     )
+    return round(per_article * 1000, 1)
 
 
 def _prf(tp: int, got: int, expected: int) -> str:
@@ -214,7 +240,7 @@ def _prf(tp: int, got: int, expected: int) -> str:
     return f"precision {precision:.4f}  recall {recall:.4f}  ({tp:,} right of {got:,} proposed, {expected:,} expected)"
 
 
-def score(truth: dict, articles) -> None:
+def score(truth: dict, articles) -> dict:
     """Precision and recall of what was written to the database, against the truth."""
     from apps.annotations.models import DateMention, EntityMention, Quote
     from apps.knowledge.models import Entity
@@ -286,6 +312,7 @@ def score(truth: dict, articles) -> None:
     )
     print("  dates (span, value, precision):")
     print("    " + _prf(c["dates right"], c["dates proposed"], c["dates expected"]))
+    return dict(c)
 
 
 if __name__ == "__main__":
