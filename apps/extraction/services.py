@@ -4,8 +4,9 @@ Proposals are annotations with origin "automatic", the extractor's version and s
 A re-run replaces only the automatic proposals nobody has touched; whatever a person created,
 edited, approved or rejected is never changed or deleted, and no proposal is made again over
 it (a proposal overlapping a touched annotation of the same type is dropped: the person has
-dealt with that text), nor again where a person deleted an automatic proposal. An untouched proposal that the new run makes again is kept as it is
-(same id, no write), so re-running on an unchanged article writes nothing but the timestamp."""
+dealt with that text), nor where a person deleted an automatic proposal. An untouched proposal
+that the new run makes again is kept as it is (same id, no write), so re-running on an
+unchanged article writes nothing but the timestamp."""
 
 from __future__ import annotations
 
