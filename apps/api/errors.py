@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from apps.accounts.api_keys import APIKeyError
 from apps.annotations.services import AnnotationError, Conflict
-from apps.articles.services import ArticleConflict, ArticleError, ArticleTooLarge
+from apps.articles.services import ArticleConflict, ArticleError
 
 logger = logging.getLogger("apps.api")
 
@@ -108,10 +108,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         body = error_body(exc.status, exc.message, field=exc.field)
     elif isinstance(exc, ArticleConflict):
         body = error_body(409, exc.message, field="revision", current=_current(exc.current))
-    elif isinstance(exc, ArticleTooLarge):
-        body = error_body(413, exc.message, field=exc.field)
     elif isinstance(exc, ArticleError):
-        body = error_body(400, exc.message, field=exc.field)
+        # ArticleTooLarge 413, ArticleNotAllowed 403, the rest 400: each carries its status.
+        body = error_body(exc.status, exc.message, field=exc.field)
     elif isinstance(exc, APIKeyError):
         body = error_body(exc.status, exc.message, field=exc.field)
     elif isinstance(exc, DjangoValidationError):

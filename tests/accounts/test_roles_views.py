@@ -125,3 +125,14 @@ def test_it_sends_anonymous_users_to_login(client, annotator):
     assert client.post(roles_url(annotator), {"roles": ["editor"]}).status_code == 302
     assert client.post(roles_url(annotator), {"roles": ["editor"]}, headers=HTMX).status_code == 401
     assert held(annotator) == {"annotator"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role, shown", [("editor", True), ("reviewer", False), ("annotator", False)]
+)
+def test_it_shows_the_users_and_api_keys_links_to_editors_only(client, request, role, shown):
+    client.force_login(request.getfixturevalue(role))
+    nav = client.get(reverse("ops:dashboard")).content.decode().split("</nav>", 1)[0]
+    assert (f'href="{USERS}"' in nav) is shown
+    assert (f'href="{reverse("keys:list")}"' in nav) is shown
