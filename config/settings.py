@@ -305,7 +305,6 @@ ARTICLE_MAX_CHARS = env_int("ARTICLE_MAX_CHARS", 500_000, minimum=1000)
 # The organisation named as author of ClaimReview exports.
 FACTDESK_ORG_NAME = env_str("FACTDESK_ORG_NAME", "Factdesk")
 FACTDESK_ORG_URL = env_str("FACTDESK_ORG_URL", "https://factdesk.example.org")
-FACTDESK_BASE_URL = env_str("FACTDESK_BASE_URL", "http://127.0.0.1:8000")
 # DATE_VS_PUBLICATION: an event this many days before publication is suspicious in a news lead.
 CHECKS_STALE_EVENT_DAYS = env_int("CHECKS_STALE_EVENT_DAYS", 60, minimum=1)
 # Articles per batch task of a sweep or a KB change.
