@@ -147,6 +147,21 @@ def env_broker_url(name: str, default: str) -> str:
     return url
 
 
+def env_cache(name: str) -> dict[str, Any]:
+    """The default cache (API throttling counts live there): each process's memory when unset —
+    fine for one process — or a Redis server shared by every web process in production."""
+    url = (os.environ.get(name) or "").strip()
+    if not url or url == "locmem://":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if urlsplit(url).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(
+            f"{name}={_without_password(url)!r} is not a cache this project supports: use "
+            "redis://HOST:6379/1 (shared by all web processes) or leave it unset (per process)."
+        )
+    env_broker_url(name, url)  # the same checks of host, port and database number
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
 def _without_password(url: str) -> str:
     """The URL as it may appear in an error message."""
     try:

@@ -10,6 +10,7 @@ from pathlib import Path
 from config.env import (
     env_bool,
     env_broker_url,
+    env_cache,
     env_database_url,
     env_int,
     env_list,
@@ -124,6 +125,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:  # PostgreSQL (env_database_url accepts nothing else)
     _db.setdefault("OPTIONS", {})
 DATABASES = {"default": _db}
+# API throttling counts per key live in the cache: set CACHE_URL to Redis when several web
+# processes serve the API, so that they share one count.
+CACHES = {"default": env_cache("CACHE_URL")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
 

@@ -36,3 +36,19 @@ def require_chromium() -> str:
         "needs the system Chromium at /usr/bin/chromium (apt-get install -y chromium)",
     )
     return path  # type: ignore[return-value]
+
+
+def require_redis() -> str:
+    """The Redis of CELERY_BROKER_URL (as in CI); else the local default port, if it answers."""
+    import redis
+
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        available = True
+    except redis.RedisError:
+        available = False
+    require(available, f"needs Redis: set CELERY_BROKER_URL=redis://... (tried {url})")
+    return url

@@ -4,6 +4,7 @@ the rules of the services (four eyes, open error findings)."""
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.annotations.models import Claim, Quote
 from apps.articles.models import Article
 from apps.checks.models import Finding
+from tests.services import require_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -315,7 +317,23 @@ def test_it_maps_a_django_validation_error_to_a_400_naming_the_field(rf):
     assert response.data["message"] == "Invalid request. url: Enter a valid URL."
 
 
-def test_it_throttles_each_key_on_its_own(world, clients, settings):
+@pytest.fixture(params=["process memory", "redis"])
+def throttle_cache(request, settings):
+    """The throttle counts in each process's memory (local default) and in the shared Redis cache
+    of a deployment (CACHE_URL)."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": require_redis(),
+                "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            }
+        }
+    # (Keys under a prefix of their own, expiring within the minute: never a flush of the
+    # shared Redis.)
+
+
+def test_it_throttles_each_key_on_its_own(world, clients, settings, throttle_cache):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {

@@ -146,3 +146,19 @@ def test_it_reads_broker_urls_without_showing_their_password(monkeypatch):
     assert "s3cret" not in str(caught.value)
     monkeypatch.delenv("CELERY_BROKER_URL")
     assert env_broker_url("CELERY_BROKER_URL", "filesystem://") == "filesystem://"
+
+
+def test_it_uses_a_shared_redis_cache_when_asked_and_refuses_other_caches(monkeypatch):
+    from config.env import env_cache
+
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    assert env_cache("CACHE_URL")["BACKEND"].endswith("LocMemCache")
+    monkeypatch.setenv("CACHE_URL", "redis://:s3cret@cache:6379/1")
+    assert env_cache("CACHE_URL") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://:s3cret@cache:6379/1",
+    }
+    for bad in ("memcached://cache:11211", "redis://cache:port/1"):
+        monkeypatch.setenv("CACHE_URL", bad)
+        with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+            env_cache("CACHE_URL")

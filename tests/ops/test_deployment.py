@@ -61,6 +61,7 @@ def test_it_builds_the_image_from_the_same_lock_as_make():
         "SECRET_KEY",
         "DATABASE_URL",
         "CELERY_BROKER_URL",
+        "CACHE_URL",
         "ALLOWED_HOSTS",
         "CSRF_TRUSTED_ORIGINS",
     ):
