@@ -269,3 +269,37 @@ CSV_SAMPLE = (
     "approved,2026-01-07T10:02:13.581204+00:00,2026-01-07T10:02:13.581204+00:00,"
     "https://www.gov.uk/government/people/keir-starmer\r\n"
 )
+
+HISTORY = {
+    "id": CLAIM["id"],
+    "kind": "claim",
+    "title": "Keir Starmer met allies in Paris on January 6, 2024",
+    "deleted": False,
+    "entries": [
+        {
+            "date": "2026-01-07T10:02:11Z",
+            "user": "rita",
+            "action": "changed",
+            "reason": "",
+            "subject": "",
+            "changes": [
+                {"field": "verdict state", "old": "proposed", "new": "verified"},
+                {"field": "reviewed by", "old": "", "new": "rita"},
+            ],
+        },
+        {
+            "date": "2026-01-07T09:40:55Z",
+            "user": "anna",
+            "action": "created",
+            "reason": "",
+            "subject": "evidence “https://www.gov.uk/government/people/keir-starmer”",
+            "changes": [
+                {
+                    "field": "url",
+                    "old": "",
+                    "new": "https://www.gov.uk/government/people/keir-starmer",
+                }
+            ],
+        },
+    ],
+}

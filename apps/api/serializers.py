@@ -608,3 +608,31 @@ class RecheckOut(serializers.Serializer):
     id = serializers.UUIDField()
     check_state = serializers.CharField()
     check_requested_at = serializers.DateTimeField(allow_null=True)
+
+
+class HistoryChangeOut(serializers.Serializer):
+    field = serializers.CharField(help_text="The field's name as people read it.")
+    old = serializers.CharField(
+        help_text="Before (empty on creation); long texts are cut to the changed stretch."
+    )
+    new = serializers.CharField(help_text="After (empty on deletion).")
+
+
+class HistoryEntryOut(serializers.Serializer):
+    date = serializers.DateTimeField()
+    user = serializers.CharField(help_text="Username; empty for the system (extraction, checks).")
+    action = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    reason = serializers.CharField(help_text="The change reason recorded with it, if any.")
+    subject = serializers.CharField(
+        help_text="Empty for the item itself; else the dependent changed (an evidence item of a "
+        "claim, an alias of an entity)."
+    )
+    changes = HistoryChangeOut(many=True)
+
+
+class HistoryOut(serializers.Serializer):
+    id = serializers.UUIDField(source="uuid")
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    deleted = serializers.BooleanField(help_text="The item has been deleted; its history stays.")
+    entries = HistoryEntryOut(many=True, help_text="Newest first.")

@@ -42,6 +42,7 @@ from apps.articles.models import Article
 from apps.checks import services as check_services
 from apps.checks.models import Finding
 from apps.knowledge.models import Entity, EntityAlias, Tenure
+from apps.ops.history import item_history_unchecked
 
 UUID_REGEX = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -123,6 +124,31 @@ class FactdeskViewSet(viewsets.GenericViewSet):
         return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
+class HistoryMixin:
+    """`GET …/{id}/history`: who changed the item, when and what (field by field), newest first,
+    as on the item's history page; readable by every key and role that can read the item, and
+    kept after the item is deleted."""
+
+    history_kind: str
+
+    @extend_schema(
+        summary="History of the item",
+        description="Every change to the item (and to its dependents: a claim's evidence, an "
+        "entity's aliases): who, when, what changed field by field, newest first. History is "
+        "append-only and outlives the item: a deleted item's history still answers.",
+        parameters=[ID_PARAM],
+        responses={200: s.HistoryOut},
+        examples=[example("History", ex.HISTORY)],
+        tags=["history"],
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, id=None):
+        return etag_response(
+            request,
+            s.HistoryOut(item_history_unchecked(kind=self.history_kind, item_uuid=id)).data,
+        )
+
+
 # --- Articles -----------------------------------------------------------------------------------
 
 
@@ -175,7 +201,8 @@ def article_detail_queryset() -> QuerySet:
         tags=["articles"],
     ),
 )
-class ArticleViewSet(FactdeskViewSet):
+class ArticleViewSet(HistoryMixin, FactdeskViewSet):
+    history_kind = "article"
     # Only `create` reads a body: JSON, or a multipart form with the file.
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_class = filters.ArticleFilter
@@ -320,7 +347,7 @@ class ArticleViewSet(FactdeskViewSet):
 # --- Annotations --------------------------------------------------------------------------------
 
 
-class SpanViewSet(FactdeskViewSet):
+class SpanViewSet(HistoryMixin, FactdeskViewSet):
     """List, read, create, edit, delete and review one kind of annotation."""
 
     kind: str
@@ -329,6 +356,10 @@ class SpanViewSet(FactdeskViewSet):
     create_in: type
     update_in: type
     related: tuple[str, ...] = ()
+
+    @property
+    def history_kind(self) -> str:
+        return self.kind
 
     def get_queryset(self) -> QuerySet:
         return self.model.objects.select_related(*self.related).annotate(
@@ -777,7 +808,8 @@ class DateViewSet(SpanViewSet):
         tags=["entities"],
     ),
 )
-class EntityViewSet(FactdeskViewSet):
+class EntityViewSet(HistoryMixin, FactdeskViewSet):
+    history_kind = "entity"
     filterset_class = filters.EntityFilter
 
     def get_queryset(self) -> QuerySet:
@@ -819,7 +851,8 @@ class EntityViewSet(FactdeskViewSet):
         tags=["findings"],
     ),
 )
-class FindingViewSet(FactdeskViewSet):
+class FindingViewSet(HistoryMixin, FactdeskViewSet):
+    history_kind = "finding"
     filterset_class = filters.FindingFilter
 
     def get_queryset(self) -> QuerySet:

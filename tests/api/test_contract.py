@@ -68,6 +68,7 @@ ENDPOINTS: list[Endpoint] = [
         title="Another",
     ),
     E("GET", "/api/v1/articles/{article}", KEYS_AND_PEOPLE, id="{article}"),
+    E("GET", "/api/v1/articles/{article}/history", KEYS_AND_PEOPLE, id="{article}"),
     E("POST", "/api/v1/articles/{article}/recheck", CHECK_REQUESTERS, 202, check_state="pending"),
     E(
         "GET",
@@ -116,9 +117,11 @@ ENDPOINTS: list[Endpoint] = [
     # Knowledge base
     E("GET", "/api/v1/entities", KEYS_AND_PEOPLE, results=2),
     E("GET", "/api/v1/entities/{entity}", KEYS_AND_PEOPLE, label="Keir Starmer"),
+    E("GET", "/api/v1/entities/{entity}/history", KEYS_AND_PEOPLE, kind="entity"),
     # Findings
     E("GET", "/api/v1/findings", KEYS_AND_PEOPLE, results=1),
     E("GET", "/api/v1/findings/{finding}", KEYS_AND_PEOPLE, id="{finding}"),
+    E("GET", "/api/v1/findings/{finding}/history", KEYS_AND_PEOPLE, kind="finding"),
     E(
         "POST",
         "/api/v1/findings/{finding}/state",
@@ -139,6 +142,7 @@ for plural, singular in SPAN_ID.items():
             exact=SPAN_BODIES[plural]["exact"],
         ),
         E("GET", f"/api/v1/{plural}/{{{singular}}}", KEYS_AND_PEOPLE, id=f"{{{singular}}}"),
+        E("GET", f"/api/v1/{plural}/{{{singular}}}/history", KEYS_AND_PEOPLE, kind=singular),
         E(
             "PATCH",
             f"/api/v1/{plural}/{{{singular}}}",
