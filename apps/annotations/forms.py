@@ -11,7 +11,7 @@ from apps.annotations.models import (
     ClaimVerdict,
     TitleModifier,
 )
-from apps.articles.forms import LabelledForm
+from apps.articles.forms import WEB_ADDRESS_ERRORS, LabelledForm
 from apps.knowledge.models import Entity, Precision
 
 KIND_CHOICES = [
@@ -144,7 +144,13 @@ class ReturnForm(VersionForm):
 
 
 class EvidenceForm(LabelledForm):
-    url = forms.URLField(max_length=2000, required=False, label="URL", assume_scheme="https")
+    url = forms.URLField(
+        max_length=2000,
+        required=False,
+        label="URL",
+        assume_scheme="https",
+        error_messages=WEB_ADDRESS_ERRORS,
+    )
     title = forms.CharField(max_length=500, required=False)
     quoted_passage = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Quoted passage"

@@ -383,6 +383,11 @@ class StrictCharField(serializers.CharField):
 
 
 class StrictURLField(serializers.URLField):
+    default_error_messages = {
+        "invalid": "Enter a web address that starts with http:// or https://, like "
+        "https://example.org/report."
+    }
+
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")

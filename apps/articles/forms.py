@@ -7,6 +7,12 @@ from django import forms
 from apps.articles.formats import text_from_upload
 from apps.articles.services import ArticleError
 
+# Django's "Enter a valid URL." does not say what is wrong with `javascript:…` or `data:…`.
+WEB_ADDRESS_ERRORS = {
+    "invalid": "Enter a web address that starts with http:// or https://, like "
+    "https://example.org/report."
+}
+
 
 class LabelledForm(forms.Form):
     """Labels without Django's trailing colon (the templates lay labels above their fields)."""
@@ -20,7 +26,9 @@ class ArticleImportForm(LabelledForm):
     title = forms.CharField(max_length=500)
     source = forms.CharField(max_length=200, required=False, help_text="Publication name.")
     byline = forms.CharField(max_length=300, required=False)
-    url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+    url = forms.URLField(
+        max_length=2000, required=False, assume_scheme="https", error_messages=WEB_ADDRESS_ERRORS
+    )
     published_on = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
