@@ -55,6 +55,8 @@ class AnnotationCreateForm(LabelledForm):
     def clean(self) -> dict:
         data = super().clean()
         start, end, exact = data.get("start"), data.get("end"), data.get("exact") or ""
+        if {"start", "end"} & set(self.errors):
+            return data  # an offset was given but is invalid: its own message says why
         if (start is None) != (end is None):
             raise forms.ValidationError("Give both a start and an end offset, or neither.")
         if start is None and not exact:
@@ -69,9 +71,21 @@ class ClaimFieldsForm(VersionForm):
     kind = forms.ChoiceField(choices=ClaimKind.choices, label="Claim kind")
 
 
+# Django's "Select a valid choice. That choice is not one of the available choices." does not say
+# that the entity is gone from the knowledge base, nor what to do.
+UNKNOWN_ENTITY_ERRORS = {
+    "invalid_choice": "This entity is not in the knowledge base (it may have been deleted). "
+    "Search for it by name and pick it again."
+}
+
+
 class QuoteFieldsForm(VersionForm):
     speaker = forms.ModelChoiceField(
-        queryset=Entity.objects.all(), to_field_name="uuid", required=False, label="Speaker"
+        queryset=Entity.objects.all(),
+        to_field_name="uuid",
+        required=False,
+        label="Speaker",
+        error_messages=UNKNOWN_ENTITY_ERRORS,
     )
     speaker_text = forms.CharField(max_length=300, required=False, label="Speaker as written")
     attribution_text = forms.CharField(
@@ -86,7 +100,11 @@ class QuoteFieldsForm(VersionForm):
 
 class MentionFieldsForm(VersionForm):
     entity = forms.ModelChoiceField(
-        queryset=Entity.objects.all(), to_field_name="uuid", required=False, label="Entity"
+        queryset=Entity.objects.all(),
+        to_field_name="uuid",
+        required=False,
+        label="Entity",
+        error_messages=UNKNOWN_ENTITY_ERRORS,
     )
     title_modifier = forms.ChoiceField(
         choices=TitleModifier.choices, required=False, label="Title modifier"
