@@ -417,6 +417,20 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class ListedChoiceField(serializers.ChoiceField):
+    """A value outside the choices is refused with the choices listed (DRF's own message only
+    says that "x" is not a valid choice)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            values = ", ".join(f'"{value}"' for value in self.choices)
+            raise serializers.ValidationError(
+                f'"{str(data)[:80]}" is not one of the choices: {values}.', code="invalid_choice"
+            ) from None
+
+
 class ArticleIn(serializers.Serializer):
     title = StrictCharField(max_length=500)
     body = StrictCharField(
@@ -491,7 +505,7 @@ class EntityRefIn(serializers.RelatedField):
 
 
 class ClaimFieldsIn(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ClaimKind.choices, required=False)
+    kind = ListedChoiceField(choices=ClaimKind.choices, required=False)
     reason = StrictCharField(max_length=300, required=False, allow_blank=True)
     check_worthiness = StrictFloatField(min_value=0, max_value=1, required=False, allow_null=True)
 
@@ -511,13 +525,13 @@ class MentionFieldsIn(serializers.Serializer):
     title_start = StrictIntegerField(min_value=0, required=False, allow_null=True)
     title_end = StrictIntegerField(min_value=1, required=False, allow_null=True)
     title_text = StrictCharField(max_length=300, required=False, allow_blank=True)
-    title_modifier = serializers.ChoiceField(choices=TitleModifier.choices, required=False)
+    title_modifier = ListedChoiceField(choices=TitleModifier.choices, required=False)
     office = EntityRefIn(required=False, help_text="Entity id of the office in the title.")
 
 
 class DateFieldsIn(serializers.Serializer):
     value = serializers.DateField(required=False, allow_null=True)
-    precision = serializers.ChoiceField(choices=Precision.choices, required=False)
+    precision = ListedChoiceField(choices=Precision.choices, required=False)
     is_relative = StrictBooleanField(required=False)
 
 
@@ -577,7 +591,7 @@ class ReviewIn(VersionIn):
 
 
 class VerdictIn(VersionIn):
-    verdict = serializers.ChoiceField(
+    verdict = ListedChoiceField(
         choices=[c for c in Claim.Verdict.choices if c[0] != Claim.Verdict.NOT_RATED]
     )
     rating = StrictIntegerField(
@@ -603,7 +617,7 @@ class EvidenceIn(serializers.Serializer):
 
 
 class FindingStateIn(VersionIn):
-    state = serializers.ChoiceField(choices=Finding.State.choices)
+    state = ListedChoiceField(choices=Finding.State.choices)
     reason = StrictCharField(
         required=False, allow_blank=True, default="", help_text="Required when dismissing."
     )

@@ -398,10 +398,18 @@ class SpanViewSet(HistoryMixin, FactdeskViewSet):
         version = data.pop("version")
         if not data:
             fields = ", ".join(n for n in self.update_in().fields if n != "version")
-            return Response(
-                error_body(400, f"Nothing to change: send at least one of {fields}."),
-                status=400,
+            message = f"Nothing to change: send at least one of {fields}."
+            # Fields of the item that PATCH does not change are ignored; name them, so that a
+            # client that sent only those learns where they are changed.
+            ignored = (
+                sorted(set(request.data) - {"version"}) if isinstance(request.data, dict) else []
             )
+            if ignored:
+                message += f" Not changed here: {', '.join(k[:40] for k in ignored[:10])}."
+            if "verdict" in ignored and self.kind == "claim":
+                url = reverse("api:claim-verdict", kwargs={"id": span.uuid})
+                message += f" A verdict is proposed with POST {url}."
+            return Response(error_body(400, message), status=400)
         span = annotation_services.annotation_update(
             span=span, user=request.user, expected_version=version, fields=data
         )
