@@ -61,9 +61,27 @@ def body_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# What a decoder leaves for bytes that were not UTF-8. Django decodes form fields (and the text
+# fields of a multipart upload) with errors="replace", so bytes in another encoding arrive as
+# this character instead of an error; the text has lost characters and is refused.
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def _no_replacement_character(name: str, value: str, *, field: str) -> None:
+    if REPLACEMENT_CHARACTER in value:
+        line = value[: value.index(REPLACEMENT_CHARACTER)].count("\n") + 1
+        where = f" on line {line}" if "\n" in value else ""
+        raise ArticleError(
+            f"The {name} contains the replacement character � (U+FFFD){where}: it was not valid "
+            "UTF-8 when it was sent, and characters were lost. Send it again encoded as UTF-8.",
+            field=field,
+        )
+
+
 def _checked_body(raw: str) -> str:
     if "\x00" in raw:
         raise ArticleError("The text contains NUL characters; is it a binary file?", field="body")
+    _no_replacement_character("text", raw, field="body")
     body = body_normalize(raw)
     if not body.strip():
         raise ArticleError("The article body is empty.", field="body")
@@ -80,6 +98,7 @@ def _checked_body(raw: str) -> str:
 def _checked_title(title: str) -> str:
     if "\x00" in (title or ""):
         raise ArticleError("The title contains NUL characters.", field="title")
+    _no_replacement_character("title", title or "", field="title")
     title = unicodedata.normalize("NFC", " ".join((title or "").split()))
     if not title:
         raise ArticleError("An article needs a title.", field="title")
@@ -97,6 +116,7 @@ def _checked_text(name: str, value: Any) -> Any:
         return value
     if "\x00" in value:
         raise ArticleError(f"The {name} contains NUL characters.", field=name)
+    _no_replacement_character(name.replace("_", " "), value, field=name)
     return unicodedata.normalize("NFC", value.strip())
 
 
