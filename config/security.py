@@ -4,6 +4,7 @@ request size limit. (Which user may do what is decided in the services, not here
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -65,18 +66,27 @@ class RequestSizeLimitMiddleware:
 
     @staticmethod
     def too_large(request: HttpRequest, length: int, limit: int) -> HttpResponse:
+        size, most = _sizes(length, limit)
         message = (
-            f"The upload is too large ({_megabytes(length)}); the limit is {_megabytes(limit)}. "
+            f"The upload is too large ({size}); the limit is {most}. "
             "Split the article, or send its plain text instead of the whole page."
         )
         if _wants_json(request):
             response: HttpResponse = JsonResponse(_error(413, "too_large", message), status=413)
         else:
             response = render(request, "413.html", {"message": message}, status=413)
-        # The body was not read: the connection cannot be reused for another request.
-        response["Connection"] = "close"
+            # htmx does not swap a 413 page; static/js/app.js shows this message instead.
+            response["X-Message"] = quote(message)
+        # No "Connection: close" although the body was not read: a WSGI application may not set
+        # hop-by-hop headers (runserver's wsgiref answered 500 instead), and the servers discard
+        # an unread body themselves (gunicorn and runserver read past it before the next request).
         return response
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+def _sizes(length: int, limit: int) -> tuple[str, str]:
+    """Both sizes in MB, with as many decimals as it takes for them to differ."""
+    for digits in (1, 2, 3):
+        shown = (f"{length / 1048576:.{digits}f} MB", f"{limit / 1048576:.{digits}f} MB")
+        if shown[0] != shown[1]:
+            return shown
+    return f"{length:,} bytes", f"{limit:,} bytes"
