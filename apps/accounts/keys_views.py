@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts import roles
 from apps.accounts.api_keys import APIKeyError, api_key_create, api_key_revoke
+from apps.accounts.decorators import role_required
 from apps.accounts.models import ScopedAPIKey
 
 
@@ -29,9 +28,7 @@ class KeyForm(forms.Form):
     )
 
 
-def _editor(request: HttpRequest) -> None:
-    if not roles.can_edit(request.user):
-        raise PermissionDenied("Only editors can manage API keys.")
+EDITORS_ONLY = "Only editors can manage API keys."
 
 
 def _page(request: HttpRequest, *, form: KeyForm, new_key=None, status: int = 200) -> HttpResponse:
@@ -44,10 +41,9 @@ def _page(request: HttpRequest, *, form: KeyForm, new_key=None, status: int = 20
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@role_required(roles.can_edit, EDITORS_ONLY)
 def key_list(request: HttpRequest) -> HttpResponse:
-    _editor(request)
     if request.method == "GET":
         return _page(request, form=KeyForm())
     form = KeyForm(request.POST)
@@ -65,10 +61,9 @@ def key_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 @require_POST
+@role_required(roles.can_edit, EDITORS_ONLY)
 def key_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
-    _editor(request)
     key = get_object_or_404(ScopedAPIKey, prefix=prefix)
     try:
         api_key_revoke(key=key, by=request.user)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import roles
-from apps.accounts.decorators import login_required_htmx
+from apps.accounts.decorators import login_required_htmx, role_required
 from apps.annotations import services
 from apps.annotations.forms import (
     FIELD_FORMS,
@@ -151,7 +151,7 @@ def _form_message(form) -> str:
 
 
 @require_GET
-@login_required_htmx
+@role_required(roles.can_read, "You need a Factdesk role to work on annotations.")
 def annotation_index(request: HttpRequest) -> HttpResponse:
     return redirect("articles:list")
 
