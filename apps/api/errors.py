@@ -179,7 +179,8 @@ def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:
             "keys at /accounts/keys/), or sign in to Factdesk in this browser."
         )
     elif isinstance(exc, exceptions.ParseError):
-        message = f"The request body could not be read: {exc.detail} Send valid JSON (or a multipart form for file uploads)."
+        detail = str(exc.detail).rstrip(".")
+        message = f"The request body could not be read: {detail}. Send valid JSON (or a multipart form for file uploads)."
     elif isinstance(exc, exceptions.UnsupportedMediaType):
         message = f"{exc.detail} Send application/json, or multipart/form-data for a file upload."
     elif isinstance(exc, exceptions.Throttled):
