@@ -291,6 +291,20 @@ MATRIX: list[Row] = [
             },
         ),
     ),
+    R(
+        "articles:edit-details",
+        kwargs=lambda w: {"article_uuid": w.article.uuid},
+        get=allow(ANNOTATE),
+        post=allow(
+            ANNOTATE,
+            302,
+            lands=WORKSPACE,
+            data=lambda w: {
+                "title": "Talks in Paris end late",
+                "initial-title": w.article.title,
+            },
+        ),
+    ),
     # --- Annotations (the workspace's actions) ---
     R("annotations:index", get=allow(PEOPLE, 302, lands="/articles/")),
     R(

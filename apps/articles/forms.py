@@ -74,3 +74,51 @@ class ArticleBodyForm(LabelledForm):
     note = forms.CharField(
         max_length=500, required=False, label="What changed", help_text="Kept with the revision."
     )
+
+
+class ArticleDetailsForm(LabelledForm):
+    """Title and metadata. Each field also carries the value the person saw (a hidden initial),
+    so the view sends the service only what the person changed and notices when someone else
+    changed the same field in the meantime."""
+
+    title = forms.CharField(max_length=500, show_hidden_initial=True)
+    source = forms.CharField(
+        max_length=200, required=False, help_text="Publication name.", show_hidden_initial=True
+    )
+    byline = forms.CharField(max_length=300, required=False, show_hidden_initial=True)
+    url = forms.URLField(
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        error_messages=WEB_ADDRESS_ERRORS,
+        label="Address of the original",
+        show_hidden_initial=True,
+    )
+    published_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Published on",
+        help_text="Relative dates in the text (“on Tuesday”) are read against it.",
+        show_hidden_initial=True,
+    )
+    event_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Event on",
+        help_text="The day of the reported event, when the text does not say; the checks test "
+        "titles of office against it.",
+        show_hidden_initial=True,
+    )
+
+    FIELDS = ("title", "source", "byline", "url", "published_on", "event_on")
+
+    def seen(self, name: str):
+        """The value the person saw when the form was rendered."""
+        field = self.fields[name]
+        raw = field.hidden_widget().value_from_datadict(
+            self.data, self.files, self.add_initial_prefix(name)
+        )
+        try:
+            return field.clean(raw) if raw not in (None, "") else field.clean("")
+        except forms.ValidationError:
+            return None

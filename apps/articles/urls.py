@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:article_uuid>/annotations/", views.article_annotations, name="annotations"),
     path("<uuid:article_uuid>/findings/", views.article_findings, name="findings"),
     path("<uuid:article_uuid>/edit/", views.article_edit_body, name="edit-body"),
+    path("<uuid:article_uuid>/details/", views.article_edit_details, name="edit-details"),
 ]

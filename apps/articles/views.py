@@ -30,7 +30,7 @@ from apps.annotations.forms import (
 )
 from apps.annotations.models import AnchoredSpan, Claim, Origin, ReviewState
 from apps.articles import workspace
-from apps.articles.forms import ArticleBodyForm, ArticleImportForm
+from apps.articles.forms import ArticleBodyForm, ArticleDetailsForm, ArticleImportForm
 from apps.articles.models import Article
 from apps.articles.selectors import article_get_for_user, article_list_for_user
 from apps.articles.services import (
@@ -39,6 +39,7 @@ from apps.articles.services import (
     ArticleNotAllowed,
     article_import,
     article_update_body,
+    article_update_metadata,
 )
 
 WORKSPACE = "articles/workspace.html"
@@ -429,4 +430,66 @@ def article_edit_body(request: HttpRequest, article_uuid) -> HttpResponse:
         form = ArticleBodyForm(initial={"body": article.body, "revision": article.revision})
     context = {"article": article, "form": form, "conflict": conflict}
     template = "articles/edit_body.html#body-form" if request.htmx else "articles/edit_body.html"
+    return render(request, template, context, status=status)
+
+
+# --- Details (title and metadata) ---------------------------------------------------------------
+
+
+def _details_of(article: Article) -> dict[str, Any]:
+    return {name: getattr(article, name) for name in ArticleDetailsForm.FIELDS}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_htmx
+def article_edit_details(request: HttpRequest, article_uuid) -> HttpResponse:
+    """Title, source, byline, address, publication and event dates. Only the fields the person
+    changed are written; when someone else changed one of those since the form was opened,
+    nothing is saved and both values are shown (the person's input stays in the form)."""
+    article = article_get_for_user(article_uuid=article_uuid, user=request.user)
+    if not roles.can_annotate(request.user):
+        raise PermissionDenied("Only annotators and editors can change an article's details.")
+    status, clashes = 200, []
+    if request.method == "POST":
+        form = ArticleDetailsForm(request.POST, initial=_details_of(article))
+        if form.is_valid():
+            changed = form.changed_data
+            current = _details_of(article)
+            clashes = [
+                (form.fields[name].label or name.capitalize(), current[name])
+                for name in changed
+                if current[name] != form.seen(name) and current[name] != form.cleaned_data[name]
+            ]
+            if clashes:
+                # Keep what the person typed; the hidden "seen" values become the current ones,
+                # so saving again is a deliberate choice made with the other edit in view.
+                data = request.POST.copy()
+                for name, value in current.items():
+                    data[form.add_initial_prefix(name)] = "" if value is None else str(value)
+                form = ArticleDetailsForm(data, initial=current)
+                form.is_valid()
+                status = 409
+            else:
+                try:
+                    article_update_metadata(
+                        article=article,
+                        user=request.user,
+                        **{name: form.cleaned_data[name] for name in changed},
+                    )
+                except ArticleError as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                    status = 422
+                else:
+                    url = workspace_url(article)
+                    if request.htmx:
+                        return HttpResponseClientRedirect(url)
+                    return redirect(url)
+        else:
+            status = 422
+    else:
+        form = ArticleDetailsForm(initial=_details_of(article))
+    context = {"article": article, "form": form, "clashes": clashes}
+    template = (
+        "articles/edit_details.html#details-form" if request.htmx else "articles/edit_details.html"
+    )
     return render(request, template, context, status=status)
