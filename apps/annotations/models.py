@@ -53,9 +53,20 @@ class SpanQuerySet(models.QuerySet):
         return self.order_by("start", "end", "id")
 
 
+# History fields no query filters on: not indexed (every index costs each insert, and extraction
+# writes ~100 history rows per article). The history is read by uuid (history pages), by id
+# (simple-history's per-item manager) and by article (extraction: proposals a person deleted);
+# history_user keeps its index, which deleting a user needs (SET_NULL).
+_SPAN_HISTORY_UNINDEXED = ["created_by", "edited_by", "reviewed_by"]
+
+
 class AnchoredSpan(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="%(class)ss")
+    # No index of its own: the (article, start, end) index of each table serves every lookup by
+    # article. (The history tables keep theirs.)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="%(class)ss", db_index=False
+    )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     exact = models.TextField()
@@ -192,7 +203,7 @@ class Claim(AnchoredSpan):
     verified_at = models.DateTimeField(null=True, blank=True)
     verdict_note = models.TextField(blank=True, help_text="Why a verdict was sent back.")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=[*_SPAN_HISTORY_UNINDEXED, "verdict_by", "verified_by"])
 
     class Meta(AnchoredSpan.Meta):
         constraints = [
@@ -253,8 +264,14 @@ class Evidence(models.Model):
 
 
 class Quote(AnchoredSpan):
+    # Indexed by quote_speaker_idx (speaker, article).
     speaker = models.ForeignKey(
-        Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+        Entity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quotes",
+        db_index=False,
     )
     # The speaker as written when no entity is linked (or the pronoun that was resolved).
     speaker_text = models.CharField(max_length=300, blank=True)
@@ -263,7 +280,7 @@ class Quote(AnchoredSpan):
     attribution_end = models.PositiveIntegerField(null=True, blank=True)
     attribution_text = models.CharField(max_length=500, blank=True)
     verb = models.CharField(max_length=64, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=[*_SPAN_HISTORY_UNINDEXED, "speaker"])
 
     class Meta(AnchoredSpan.Meta):
         constraints = [
@@ -295,8 +312,14 @@ class TitleModifier(models.TextChoices):
 class EntityMention(AnchoredSpan):
     Modifier = TitleModifier
 
+    # Indexed by mention_entity_idx (entity, article).
     entity = models.ForeignKey(
-        Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
+        Entity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mentions",
+        db_index=False,
     )
     # For people: the title of office written before (or after) the name, e.g. "UK Prime Minister".
     title_start = models.PositiveIntegerField(null=True, blank=True)
@@ -308,7 +331,7 @@ class EntityMention(AnchoredSpan):
     office = models.ForeignKey(
         Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="title_mentions"
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=[*_SPAN_HISTORY_UNINDEXED, "entity", "office"])
 
     class Meta(AnchoredSpan.Meta):
         constraints = [
@@ -336,7 +359,7 @@ class DateMention(AnchoredSpan):
     is_relative = models.BooleanField(
         default=False, help_text="Resolved against the publication date."
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=_SPAN_HISTORY_UNINDEXED)
 
     class Meta(AnchoredSpan.Meta):
         constraints = [
