@@ -1,7 +1,8 @@
 """Benchmark: automatic pre-annotation on the generated corpus — speed and quality.
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/factdesk_bench \\
-        .venv/bin/python bench/extraction.py [--articles 2000] [--seed 1] [--kb-entities N]
+        .venv/bin/python bench/extraction.py [--articles 2000] [--seed 1] [--kb-entities N] \\
+        [--path task|batch]
 
 In a throwaway test database (created and dropped by the script): loads the seeds (KB), generates
 the corpus with bench/corpus.py (its truth goes to a temporary directory), then, batch by batch
@@ -10,9 +11,12 @@ of the same articles, times
 - dates alone: apps.extraction.dates.find, the date parser step as extraction runs it (a cheap
   regex finds candidates, dateparser reads each one);
 - the pipeline alone: apps.extraction.pipeline.extract, no database;
-- extraction: apps.extraction.services.article_extract, the service the Celery task calls —
-  row lock, pipeline, validation of every offset, bulk inserts with history rows, the article
-  update and the request for its checks (sent to a queue of the script's own, purged at the end);
+- extraction: with --path task (the default), apps.extraction.services.article_extract once per
+  article, the service the Celery task on import or edit calls — row lock, pipeline, validation
+  of every offset, inserts with history rows, the article update and the request for its checks
+  (sent to a queue of the script's own, purged at the end), one transaction per article; with
+  --path batch, apps.extraction.services.articles_extract on the same articles, the path of
+  `manage.py extract` (BATCH_SIZE articles per transaction, one check request per batch);
 
 and scores the titles of office, quotes and dates written to the database against the
 generator's truth. Also times dateparser's own search over whole texts on a sample, for scale.
@@ -44,6 +48,12 @@ def main() -> None:
     parser.add_argument("--kb-entities", type=int, default=None)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--search-sample", type=int, default=40)
+    parser.add_argument(
+        "--path",
+        choices=("task", "batch"),
+        default="task",
+        help="extraction one article per call (the Celery task) or articles_extract (batches)",
+    )
     options = parser.parse_args()
 
     import django
@@ -78,7 +88,7 @@ def run(options, out_dir: Path, vendor: str) -> None:
     from apps.articles.models import Article
     from apps.extraction import dates, pipeline
     from apps.extraction.selectors import kb_index_current
-    from apps.extraction.services import article_extract
+    from apps.extraction.services import BATCH_SIZE, article_extract, articles_extract
     from bench.corpus import generate_corpus
 
     call_command("loadseeds", verbosity=0)
@@ -119,18 +129,30 @@ def run(options, out_dir: Path, vendor: str) -> None:
     server_cpu = _server_cpu_reader()
     rates: dict[str, list[float]] = {"dates": [], "pipeline": [], "extraction": []}
     ratios: list[float] = []
+
+    def each(step):
+        def run_batch(batch):
+            for article in batch:
+                step(article)
+
+        return run_batch
+
     steps = (
-        ("dates", lambda a: dates.find(a.body, published_on=a.published_on)),
-        ("pipeline", lambda a: pipeline.extract(a.body, published_on=a.published_on, kb=kb)),
-        ("extraction", lambda a: article_extract(article_id=a.pk)),
+        ("dates", each(lambda a: dates.find(a.body, published_on=a.published_on))),
+        ("pipeline", each(lambda a: pipeline.extract(a.body, published_on=a.published_on, kb=kb))),
+        (
+            "extraction",
+            each(lambda a: article_extract(article_id=a.pk))
+            if options.path == "task"
+            else lambda batch: articles_extract(article_ids=[a.pk for a in batch]),
+        ),
     )
     for first in range(0, len(articles), options.batch):
         batch = articles[first : first + options.batch]
         seconds = {}
         for name, step in steps:
             s0, c0, t0 = server_cpu(), time.process_time(), time.perf_counter()
-            for article in batch:
-                step(article)
+            step(batch)
             seconds[name] = time.perf_counter() - t0
             wall[name] += seconds[name]
             cpu[name] += time.process_time() - c0
@@ -141,7 +163,12 @@ def run(options, out_dir: Path, vendor: str) -> None:
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
     n = len(articles)
-    print(f"\nspeed, one process, {n:,} articles in batches of {options.batch}:")
+    how = (
+        "article_extract per article (Celery task path)"
+        if options.path == "task"
+        else f"articles_extract, {BATCH_SIZE} articles per transaction (manage.py extract path)"
+    )
+    print(f"\nspeed, one process, {n:,} articles in batches of {options.batch}; extraction: {how}:")
     print(
         f"  {'':34s} {'total':>8s} {'per article':>12s} {'articles/s':>11s} "
         f"{'median of batches':>18s} {'CPU here':>10s} {'+ database':>11s}"
@@ -164,6 +191,7 @@ def run(options, out_dir: Path, vendor: str) -> None:
     search_ms = search_sample(articles[: options.search_sample], wall["extraction"] / n)
     quality = score(truth, articles)
     variant = f"-kb{options.kb_entities}" if options.kb_entities else ""
+    variant += "-batch" if options.path == "batch" else ""
     path = ROOT / "bench" / "results" / f"extraction-{vendor}{variant}.json"
     path.parent.mkdir(exist_ok=True)
     result = {
@@ -173,6 +201,7 @@ def run(options, out_dir: Path, vendor: str) -> None:
         "characters_per_article": round(chars / n),
         "kb_entities": len(kb.kinds),
         "batch_size": options.batch,
+        "extraction_path": how,
         "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in load_before] + [round(os.getloadavg()[0], 2)],
         "per_article_ms": {k: round(wall[k] / n * 1000, 2) for k in rates},

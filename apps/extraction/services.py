@@ -1,23 +1,36 @@
 """Automatic pre-annotation of an article: run the pipeline, write its proposals, request checks.
 
 Proposals are annotations with origin "automatic", the extractor's version and state "proposed".
-A re-run replaces only the automatic proposals nobody has touched; whatever a person created,
-edited, approved or rejected is never changed or deleted, and no proposal is made again over
-it (a proposal overlapping a touched annotation of the same type is dropped: the person has
-dealt with that text), nor where a person deleted an automatic proposal. An untouched proposal
-that the new run makes again is kept as it is (same id, no write), so re-running on an
-unchanged article writes nothing but the timestamp."""
+A re-run replaces only the automatic proposals nobody has touched that still point at their
+text; whatever a person created, edited, approved or rejected is never changed or deleted, and
+no proposal is made again over it (a proposal overlapping a touched annotation of the same type
+is dropped: the person has dealt with that text), nor where a person deleted an automatic
+proposal. An untouched proposal that the new run makes again is kept as it is (same id, no
+write), so re-running on an unchanged article writes nothing but the timestamp. An orphan (a
+proposal whose text a body edit removed, anchor_state "orphaned") is never deleted or changed by
+a re-run, touched or not: it stays listed for a reviewer to reject (issue 7).
+
+Database work, for speed (bench/README.md, "Extraction"): one transaction per call, for one
+article (the Celery task on import or edit) or for a batch of articles (`articles_extract`:
+`manage.py extract`), locked in id order. On PostgreSQL the existing spans of the whole batch are
+read in one round trip, new proposals are written by COPY, and their "+" history rows and the
+articles' extracted_sha256 by one statement (`_pg_write`); the commit does not wait for its
+WAL flush (`_COMMIT_WITHOUT_FLUSH_WAIT`, with the trade-off). Elsewhere (SQLite) the ORM does it
+with bulk_create. A batch requests its checks with one UPDATE and one message per
+CHECKS_BATCH_SIZE articles."""
 
 from __future__ import annotations
 
 import functools
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.annotations.models import (
@@ -71,6 +84,8 @@ class ExtractionResult:
     kept: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
+    # Orphaned untouched proposals left as they are for a reviewer (never replaced).
+    orphans: dict[str, int] = field(default_factory=dict)
 
 
 def _round(value: float | None) -> float | None:
@@ -186,54 +201,70 @@ def _key(values: dict[str, Any], kind: str) -> tuple:
     )
 
 
-def _proposals_replace(
-    *, article: Article, kind: str, proposals: list[dict[str, Any]], result: ExtractionResult
+# Articles per transaction in `articles_extract`: the per-statement and per-commit costs are
+# shared by the batch; a batch holds its articles' row locks until it commits (~1 s for 50).
+BATCH_SIZE = 50
+
+# The annotation type of a row read for all types at once ("kind" is a claim field).
+_TYPE = "annotation_type"
+_ROW_FIELDS = (
+    "id",
+    "article_id",
+    "start",
+    "end",
+    "exact",
+    "confidence",
+    "extractor_version",
+    "origin",
+    "review_state",
+    "edited_at",
+    "reviewed_at",
+    "anchor_state",
+)
+
+
+@dataclass
+class _Writes:
+    """What one transaction writes for one annotation type, over all its articles."""
+
+    create: list[dict[str, Any]] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+
+
+def _proposals_plan(
+    *,
+    article: Article,
+    kind: str,
+    proposals: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+    dismissed: set[tuple[str, str, str]],
+    writes: _Writes,
+    result: ExtractionResult,
 ) -> None:
+    """Decide, for one article and type, which proposals are new, which existing untouched ones
+    are made again (kept, no write) and which are stale (deleted); the writes are done later for
+    the whole transaction."""
     model = SPAN_MODELS[kind]
     body = article.body
     fields = PROPOSAL_FIELDS[kind]
-    rows = list(
-        model.objects.filter(article=article).values(
-            "id",
-            "start",
-            "end",
-            "exact",
-            "confidence",
-            "extractor_version",
-            "origin",
-            "review_state",
-            "edited_at",
-            "reviewed_at",
-            "anchor_state",
-            *fields,
-        )
-    )
     # Touched or manual spans that still point at their text: no proposal goes over them.
     protected = [
         (row["start"], row["end"])
         for row in rows
         if not _is_untouched_automatic(row) and row["anchor_state"] == AnchorState.ANCHORED
     ]
+    # Untouched proposals that point at their text may be replaced; orphaned ones are left for
+    # a reviewer (their text is gone, so no new proposal lands on it either).
     untouched: dict[tuple, list[int]] = {}
+    orphans = 0
     for row in rows:
         if _is_untouched_automatic(row):
-            untouched.setdefault(_key(row, kind), []).append(row["id"])
-    # Automatic proposals a person deleted: not proposed again at the same place. (An article
-    # never extracted has none, and no query is needed.)
-    dismissed = set()
-    if article.extracted_at is not None:
-        dismissed = set(
-            _history_model(model)
-            .objects.filter(
-                article_id=article.pk,
-                history_type="-",
-                origin=Origin.AUTOMATIC,
-                history_user__isnull=False,
-            )
-            .values_list("exact", "prefix", "suffix")
-        )
+            if row["anchor_state"] == AnchorState.ANCHORED:
+                untouched.setdefault(_key(row, kind), []).append(row["id"])
+            else:
+                orphans += 1
     keep: set[int] = set()
-    create: list[AnchoredSpan] = []
+    created = 0
     seen: set[tuple[int, int]] = set()
     skipped = 0
     for proposal in proposals:
@@ -252,31 +283,27 @@ def _proposals_replace(
         if (values["exact"], prefix, suffix) in dismissed:
             skipped += 1
             continue
-        create.append(
-            model(
-                article=article,
-                start=values["start"],
-                end=values["end"],
-                exact=values["exact"],
-                prefix=prefix,
-                suffix=suffix,
-                origin=Origin.AUTOMATIC,
-                extractor_version=EXTRACTOR_VERSION,
-                confidence=values["confidence"],
-                **{name: values[name] for name in fields},
-            )
+        row = {name: values[name] for name in fields}
+        row.update(
+            article_id=article.pk,
+            start=values["start"],
+            end=values["end"],
+            exact=values["exact"],
+            prefix=prefix,
+            suffix=suffix,
+            origin=Origin.AUTOMATIC.value,
+            extractor_version=EXTRACTOR_VERSION,
+            confidence=values["confidence"],
         )
+        writes.create.append(row)
+        created += 1
     stale = [pk for ids in untouched.values() for pk in ids if pk not in keep]
-    if stale:
-        # Through the ORM delete, so that the history records the removal.
-        model.objects.filter(pk__in=stale).untouched_automatic().delete()
-    if create:
-        created = model.objects.bulk_create(create, batch_size=500)
-        _history_created(model, [span.pk for span in created])
-    result.created[kind] = len(create)
+    writes.stale.extend(stale)
+    result.created[kind] = created
     result.kept[kind] = len(keep)
     result.deleted[kind] = len(stale)
     result.skipped[kind] = skipped
+    result.orphans[kind] = orphans
 
 
 @functools.cache
@@ -285,57 +312,311 @@ def _history_model(model: type[AnchoredSpan]):
     return model.history.model
 
 
-def _history_created(model: type[AnchoredSpan], ids: list[int]) -> None:
-    """The "+" history rows of freshly inserted proposals, copied by the database from the rows
-    themselves (INSERT … SELECT): the same rows simple-history's bulk_create_with_history
-    writes, without building every historical instance in Python, which cost more than the
-    proposals' own insert."""
-    if not ids or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+@functools.cache
+def _insert_layout(model: type[AnchoredSpan]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """(every field but the primary key, the constant defaults): the writes below fill every
+    column themselves (Django keeps defaults in Python, not in the database)."""
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    per_row = {"uuid", "created_at", "updated_at"}
+    return fields, {f.attname: f.get_default() for f in fields if f.attname not in per_row}
+
+
+def _complete(model: type[AnchoredSpan], rows: list[dict[str, Any]], now) -> list[dict]:
+    defaults = _insert_layout(model)[1]
+    return [
+        {**defaults, **row, "uuid": uuid.uuid4(), "created_at": now, "updated_at": now}
+        for row in rows
+    ]
+
+
+def _history_reason() -> str:
+    return f"proposed by {EXTRACTOR_VERSION}"
+
+
+def _history_enabled() -> bool:
+    return getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+
+
+# --- PostgreSQL: the reads in one round trip, the writes in one statement ----------------------
+
+
+@functools.cache
+def _rows_union_sql() -> tuple[str, tuple[str, ...]]:
+    """One SELECT for the existing spans of all four types (UNION ALL, NULL for the fields a
+    type does not have), and the names of its columns."""
+    extra: dict[str, str] = {}  # attname -> cast type, over all types
+    for kind, model in SPAN_MODELS.items():
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        for name in PROPOSAL_FIELDS[kind]:
+            extra.setdefault(name, by_attname[name].cast_db_type(connection))
+    parts = []
+    for kind, model in SPAN_MODELS.items():
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        columns = [
+            f"'{kind}'",
+            *(_q(by_attname[name].column) for name in _ROW_FIELDS),
+            *(
+                _q(by_attname[name].column) if name in PROPOSAL_FIELDS[kind] else f"NULL::{cast}"
+                for name, cast in extra.items()
+            ),
+        ]
+        parts.append(
+            f"SELECT {', '.join(columns)} FROM {_q(model._meta.db_table)} "
+            f"WHERE {_q('article_id')} = ANY(%s)"
+        )
+    return " UNION ALL ".join(parts), (_TYPE, *_ROW_FIELDS, *extra)
+
+
+@functools.cache
+def _dismissed_union_sql() -> str:
+    return " UNION ALL ".join(
+        f"SELECT '{kind}', {_q('article_id')}, {_q('exact')}, {_q('prefix')}, {_q('suffix')} "
+        f"FROM {_q(_history_model(model)._meta.db_table)} WHERE {_q('article_id')} = ANY(%s) "
+        f"AND {_q('history_type')} = '-' AND {_q('origin')} = '{Origin.AUTOMATIC.value}' "
+        f"AND {_q('history_user_id')} IS NOT NULL"
+        for kind, model in SPAN_MODELS.items()
+    )
+
+
+def _pg_read(ids: list[int], extracted_before: list[int]) -> tuple[list[dict], list[tuple]]:
+    """The articles' spans and the automatic proposals people deleted from them, with the
+    transaction's commit mode, in one round trip."""
+    rows_sql, names = _rows_union_sql()
+    statements = [_COMMIT_WITHOUT_FLUSH_WAIT, rows_sql]
+    params: list[Any] = [ids] * len(SPAN_MODELS)
+    if extracted_before:
+        statements.append(_dismissed_union_sql())
+        params += [extracted_before] * len(SPAN_MODELS)
+    dismissed: list[tuple] = []
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), params)
+        cursor.nextset()
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        if extracted_before:
+            cursor.nextset()
+            dismissed = cursor.fetchall()
+    return rows, dismissed
+
+
+@functools.cache
+def _copy_sql(model: type[AnchoredSpan]) -> tuple[str, tuple[str, ...]]:
+    fields = _insert_layout(model)[0]
+    columns = ", ".join(_q(f.column) for f in fields)
+    return (
+        f"COPY {_q(model._meta.db_table)} ({columns}) FROM STDIN",
+        tuple(f.attname for f in fields),
+    )
+
+
+@functools.cache
+def _history_cte_sql(kind: str) -> str:
+    """The "+" history rows of the proposals this transaction inserted for the articles
+    (parameters: history date, change reason, article ids, the insert's created_at)."""
+    model = SPAN_MODELS[kind]
     history = _history_model(model)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in history.tracked_fields)
-    for first in range(0, len(ids), 500):
-        chunk = ids[first : first + 500]
+    tracked = ", ".join(_q(f.column) for f in history.tracked_fields)
+    return (
+        f"history_{kind} AS (INSERT INTO {_q(history._meta.db_table)} ({tracked}, "
+        f"{_q('history_date')}, {_q('history_change_reason')}, {_q('history_type')}, "
+        f"{_q('history_user_id')}) SELECT {tracked}, %s, %s, '+', NULL "
+        f"FROM {_q(model._meta.db_table)} WHERE {_q('article_id')} = ANY(%s) "
+        f"AND {_q('created_at')} = %s AND {_q('origin')} = '{Origin.AUTOMATIC.value}')"
+    )
+
+
+@functools.cache
+def _articles_extracted_sql() -> str:
+    article = Article._meta
+    return (
+        f"UPDATE {_q(article.db_table)} SET {_q('extracted_sha256')} = {_q('body_sha256')}, "
+        f"{_q('extracted_at')} = %s WHERE {_q(article.pk.column)} = ANY(%s)"
+    )
+
+
+def _pg_write(creates: dict[str, list[dict[str, Any]]], article_ids: list[int]) -> None:
+    """The new proposals by COPY, one per type (psycopg writes the rows in C); then one
+    statement for their "+" history rows, copied by the database from the inserted rows (the
+    rows simple-history's bulk_create_with_history would write), and for the articles'
+    extracted_sha256/extracted_at. The inserted rows are found as the automatic ones of these
+    articles created at this transaction's `now`: the articles are locked, and only extraction,
+    which takes that lock, writes automatic proposals."""
+    now = timezone.now()
+    ctes: list[str] = []
+    params: list[Any] = []
+    for kind, rows in creates.items():
+        if not rows:
+            continue
+        model = SPAN_MODELS[kind]
+        copy_sql, attnames = _copy_sql(model)
+        with connection.cursor() as wrapper:
+            cursor = wrapper.cursor  # psycopg's own cursor: COPY is not in the DB-API
+            with cursor.copy(copy_sql) as copy:
+                for values in _complete(model, rows, now):
+                    copy.write_row([values[name] for name in attnames])
+        if _history_enabled():
+            ctes.append(_history_cte_sql(kind))
+            params += [now, _history_reason(), article_ids, now]
+    sql = (f"WITH {', '.join(ctes)} " if ctes else "") + _articles_extracted_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now, article_ids])
+
+
+# PostgreSQL: this transaction's commit returns before its WAL reaches the disk (~3 ms per
+# commit on the benchmark machine). The trade-off: if the database server itself crashes (not
+# the worker), the last fraction of a second of committed extractions can be lost — whole
+# transactions, never a part of one, so the database stays consistent: those articles are left
+# as they were before (their previous proposals, extracted_sha256 not updated) and `manage.py
+# extract` makes them again. Proposals are regenerable; nothing a person wrote is in these
+# transactions. (Their check request may have been sent: the checks then run on the older
+# proposals, as they would have before the extraction.)
+_COMMIT_WITHOUT_FLUSH_WAIT = "SET LOCAL synchronous_commit = off"
+
+
+# --- Other databases (SQLite in development and tests): the ORM ------------------------------
+
+
+def _orm_read(ids: list[int], extracted_before: list[int]) -> tuple[list[dict], list[tuple]]:
+    rows: list[dict] = []
+    dismissed: list[tuple] = []
+    for kind, model in SPAN_MODELS.items():
+        for row in model.objects.filter(article_id__in=ids).values(
+            *_ROW_FIELDS, *PROPOSAL_FIELDS[kind]
+        ):
+            row[_TYPE] = kind
+            rows.append(row)
+        if extracted_before:
+            dismissed += [
+                (kind, *values)
+                for values in _history_model(model)
+                .objects.filter(
+                    article_id__in=extracted_before,
+                    history_type="-",
+                    origin=Origin.AUTOMATIC,
+                    history_user__isnull=False,
+                )
+                .values_list("article_id", "exact", "prefix", "suffix")
+            ]
+    return rows, dismissed
+
+
+def _orm_write(creates: dict[str, list[dict[str, Any]]], article_ids: list[int]) -> None:
+    """bulk_create, then the "+" history rows copied by the database from the inserted rows
+    (INSERT … SELECT by id), the same rows simple-history's bulk_create_with_history writes."""
+    now = timezone.now()
+    for kind, rows in creates.items():
+        if not rows:
+            continue
+        model = SPAN_MODELS[kind]
+        created = model.objects.bulk_create(
+            [model(**row) for row in _complete(model, rows, now)], batch_size=500
+        )
+        if not _history_enabled():
+            continue
+        history = _history_model(model)
+        tracked = ", ".join(_q(f.column) for f in history.tracked_fields)
+        ids = [span.pk for span in created]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} ({columns}, "
-                f"{quote('history_date')}, {quote('history_change_reason')}, "
-                f"{quote('history_type')}, {quote('history_user_id')}) "
-                f"SELECT {columns}, %s, %s, '+', NULL FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
-                [timezone.now(), f"proposed by {EXTRACTOR_VERSION}", *chunk],
+            for first in range(0, len(ids), 500):
+                chunk = ids[first : first + 500]
+                cursor.execute(
+                    f"INSERT INTO {_q(history._meta.db_table)} ({tracked}, "
+                    f"{_q('history_date')}, {_q('history_change_reason')}, "
+                    f"{_q('history_type')}, {_q('history_user_id')}) "
+                    f"SELECT {tracked}, %s, %s, '+', NULL FROM {_q(model._meta.db_table)} "
+                    f"WHERE {_q(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
+                    [now, _history_reason(), *chunk],
+                )
+    Article.objects.filter(pk__in=article_ids).update(
+        extracted_sha256=F("body_sha256"), extracted_at=now
+    )
+
+
+def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
+    """Extract the articles (those that still exist) in the current transaction: lock them in
+    id order, read what they hold, run the pipeline on each, then write for all of them."""
+    articles = list(
+        Article.objects.select_for_update()
+        .filter(pk__in=article_ids)
+        .order_by("pk")
+        .only("id", "body", "published_on", "extracted_at")
+    )
+    if len(articles) < len(set(article_ids)):
+        gone = sorted(set(article_ids) - {a.pk for a in articles})
+        logger.info("extraction: articles %s are gone, nothing to do for them", gone)
+    if not articles:
+        return []
+    ids = [article.pk for article in articles]
+    # Automatic proposals a person deleted are not proposed again at the same place; an
+    # article never extracted has none, and is not looked up.
+    extracted_before = [article.pk for article in articles if article.extracted_at is not None]
+    kb = kb_index_current()
+    postgresql = connection.vendor == "postgresql"
+    read = _pg_read if postgresql else _orm_read
+    found, deleted_by_people = read(ids, extracted_before)
+    rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in found:
+        rows.setdefault((row[_TYPE], row["article_id"]), []).append(row)
+    dismissed: dict[tuple[str, int], set[tuple[str, str, str]]] = {}
+    for kind, article_id, *text in deleted_by_people:
+        dismissed.setdefault((kind, article_id), set()).add(tuple(text))
+    writes = {kind: _Writes() for kind in SPAN_MODELS}
+    results = []
+    for article in articles:
+        extraction = pipeline.extract(article.body, published_on=article.published_on, kb=kb)
+        result = ExtractionResult(article_id=article.pk)
+        for kind, proposals in proposals_from(article.body, extraction).items():
+            _proposals_plan(
+                article=article,
+                kind=kind,
+                proposals=proposals,
+                rows=rows.get((kind, article.pk), []),
+                dismissed=dismissed.get((kind, article.pk), set()),
+                writes=writes[kind],
+                result=result,
             )
+        results.append(result)
+    for kind, model in SPAN_MODELS.items():
+        if writes[kind].stale:
+            # Through the ORM delete, so that the history records the removal.
+            model.objects.filter(
+                pk__in=writes[kind].stale, anchor_state=AnchorState.ANCHORED
+            ).untouched_automatic().delete()
+    # The rows are locked: the body, hence its hash, is the one just read.
+    write = _pg_write if postgresql else _orm_write
+    write({kind: w.create for kind, w in writes.items()}, ids)
+    return results
 
 
-@transaction.atomic
 def article_extract(*, article_id: int) -> ExtractionResult | None:
     """Propose dates, entity mentions (with titles of office), quotes and candidate claims for
     one article, then request its checks. None when the article no longer exists."""
     from apps.checks.services import article_check_request
 
-    article = Article.objects.select_for_update().filter(pk=article_id).first()
-    if article is None:
-        logger.info("extraction: article %s is gone, nothing to do", article_id)
-        return None
-    extraction = pipeline.extract(
-        article.body, published_on=article.published_on, kb=kb_index_current()
-    )
-    result = ExtractionResult(article_id=article.pk)
-    for kind, proposals in proposals_from(article.body, extraction).items():
-        _proposals_replace(article=article, kind=kind, proposals=proposals, result=result)
-    Article.objects.filter(pk=article.pk).update(
-        extracted_sha256=article.body_sha256, extracted_at=timezone.now()
-    )
-    article_check_request(article=article)
-    return result
+    with transaction.atomic():
+        results = _extract_locked([article_id])
+        if not results:
+            return None
+        article_check_request(article=Article(pk=article_id))
+    return results[0]
 
 
-def articles_extract(*, article_ids: Iterable[int]) -> list[ExtractionResult]:
-    """Extract several articles, each in its own transaction (a failure keeps the others)."""
-    results = []
-    for article_id in article_ids:
-        result = article_extract(article_id=article_id)
-        if result is not None:
-            results.append(result)
+def articles_extract(
+    *, article_ids: Iterable[int], batch_size: int = BATCH_SIZE
+) -> list[ExtractionResult]:
+    """Extract several articles, `batch_size` per transaction (a failure keeps the batches
+    already committed), then request their checks in batch tasks."""
+    from apps.checks.services import articles_check_request
+
+    wanted = list(dict.fromkeys(article_ids))
+    results: list[ExtractionResult] = []
+    for first in range(0, len(wanted), batch_size):
+        with transaction.atomic():
+            done = _extract_locked(wanted[first : first + batch_size])
+            if done:
+                articles_check_request(article_ids=[r.article_id for r in done])
+        results.extend(done)
     return results

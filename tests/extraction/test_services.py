@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from apps.annotations.models import (
     SPAN_MODELS,
+    AnchorState,
     Claim,
     DateMention,
     EntityMention,
@@ -195,6 +196,10 @@ def test_it_replaces_untouched_proposals_after_a_body_edit_and_keeps_reviewed_on
     assert kept.review_state == ReviewState.APPROVED
     assert article.body[kept.start : kept.end] == kept.exact
     assert article.extracted_sha256 == article.body_sha256
+    # Each proposal's creation is on its history once, those of either run.
+    for model in SPAN_MODELS.values():
+        for span in model.objects.filter(article=article):
+            assert span.history.filter(history_type="+").count() == 1
 
 
 def test_it_uses_the_knowledge_base_as_it_is_now(kb):
@@ -241,3 +246,45 @@ def test_the_command_refuses_unknown_or_missing_ids_and_changes_nothing(article)
     with pytest.raises(CommandError, match="or --all"):
         call_command("extract")
     assert not EntityMention.objects.filter(article=article).exists()
+
+
+def test_it_leaves_orphaned_proposals_for_a_reviewer(
+    article, editor, django_capture_on_commit_callbacks
+):
+    article_extract(article_id=article.pk)
+    # The edit removes the sentence that held the quantity claim: that proposal is orphaned.
+    new_body = article.body.replace(" Starmer agreed, and 30 countries signed.", "")
+    with django_capture_on_commit_callbacks(execute=False):
+        article_update_body(article=article, body=new_body, user=editor, expected_revision=1)
+    orphan = Claim.objects.get(article=article, kind="quantity")
+    assert orphan.anchor_state == AnchorState.ORPHANED
+    assert orphan.origin == Origin.AUTOMATIC and orphan.edited_at is None
+    before = {
+        (kind, span.pk): (span.start, span.end, span.exact, span.version, span.anchor_state)
+        for kind, model in SPAN_MODELS.items()
+        for span in model.objects.filter(article=article, anchor_state=AnchorState.ORPHANED)
+    }
+
+    result = article_extract(article_id=article.pk)
+
+    after = {
+        (kind, span.pk): (span.start, span.end, span.exact, span.version, span.anchor_state)
+        for kind, model in SPAN_MODELS.items()
+        for span in model.objects.filter(article=article, anchor_state=AnchorState.ORPHANED)
+    }
+    assert after == before  # still there, unchanged
+    assert result.orphans["claim"] == 1
+    assert result.deleted["claim"] == 0
+    # Nothing proposed twice: each anchored claim is on its own text, once.
+    anchored = list(
+        Claim.objects.filter(article=article, anchor_state=AnchorState.ANCHORED).values_list(
+            "start", "end"
+        )
+    )
+    assert len(anchored) == len(set(anchored)) == 2
+    assert Claim.objects.filter(article=article, kind="quantity").count() == 1
+    # A reviewer can still reject it.
+    rejected = annotation_review(
+        span=orphan, user=editor, approve=False, expected_version=orphan.version, note="gone"
+    )
+    assert rejected.review_state == ReviewState.REJECTED
