@@ -56,6 +56,20 @@ def test_it_reads_a_year_after_a_preposition_as_year_precision():
     ]
 
 
+def test_a_year_alone_is_read_as_dateparser_reads_it():
+    # The date step does not ask dateparser about a lone year ("in 2019"): the year it would
+    # read is the one written, for every year the candidate pattern admits.
+    parser = dates._parser(dt.datetime(2026, 1, 7), relative=False)
+    for year in range(1800, 2100):
+        assert parser.get_date_data(str(year)).date_obj.year == year
+        (date,) = dates.find(f"It began in {year}.", published_on=PUBLISHED)
+        assert (date.value, date.precision, date.is_relative) == (
+            dt.date(year, 1, 1),
+            "year",
+            False,
+        )
+
+
 @pytest.mark.parametrize(
     ("text", "span", "value"),
     [
