@@ -46,8 +46,9 @@ class Command(BaseCommand):
         kept = sum(sum(r.kept.values()) for r in results)
         deleted = sum(sum(r.deleted.values()) for r in results)
         skipped = sum(sum(r.skipped.values()) for r in results)
+        orphans = sum(sum(r.orphans.values()) for r in results)
         self.stdout.write(
             f"Extracted {len(results)} article(s): {created} proposals created, {kept} unchanged, "
             f"{deleted} replaced proposals removed, {skipped} skipped over annotations people "
-            "had touched."
+            f"had touched, {orphans} orphaned proposals left for review."
         )
