@@ -385,6 +385,12 @@ def article_findings(request: HttpRequest, article_uuid) -> HttpResponse:
     return response
 
 
+def _to_workspace(request: HttpRequest, article: Article) -> HttpResponse:
+    """After a saved edit: back to the workspace (htmx follows HX-Redirect)."""
+    url = workspace_url(article)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 # --- Body edit --------------------------------------------------------------------------------------
 
 
@@ -420,10 +426,7 @@ def article_edit_body(request: HttpRequest, article_uuid) -> HttpResponse:
                 form.add_error("body", exc.message)
                 status = 422
             else:
-                url = workspace_url(article)
-                if request.htmx:
-                    return HttpResponseClientRedirect(url)
-                return redirect(url)
+                return _to_workspace(request, article)
         else:
             status = 422
     else:
@@ -480,10 +483,7 @@ def article_edit_details(request: HttpRequest, article_uuid) -> HttpResponse:
                     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                     status = 422
                 else:
-                    url = workspace_url(article)
-                    if request.htmx:
-                        return HttpResponseClientRedirect(url)
-                    return redirect(url)
+                    return _to_workspace(request, article)
         else:
             status = 422
     else:
