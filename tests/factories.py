@@ -64,3 +64,20 @@ class TenureFactory(factory.django.DjangoModelFactory):
     office = factory.SubFactory(EntityFactory, kind=Entity.Kind.OFFICE)
     start = dt.date(2020, 1, 1)
     end = None
+
+
+def annotate(article, kind: str, text: str, user, **fields):
+    """An annotation over the first occurrence of `text` in the body, made through the service
+    (as a person would, from a selection)."""
+    from apps.annotations.services import annotation_create
+
+    start = article.body.index(text)
+    return annotation_create(
+        article=article,
+        kind=kind,
+        start=start,
+        end=start + len(text),
+        exact=text,
+        user=user,
+        fields=fields,
+    )

@@ -9,7 +9,7 @@ from apps.annotations.models import AnchorState, Claim, EntityMention, Quote, Re
 from apps.annotations.services import annotation_create, annotation_review
 from apps.articles.models import ArticleRevision
 from apps.articles.services import article_import, article_update_body
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, annotate
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +27,7 @@ def article(annotator):
 
 
 def _annotate(article, annotator, kind, text, **fields):
-    start = article.body.index(text)
-    return annotation_create(
-        article=article,
-        kind=kind,
-        start=start,
-        end=start + len(text),
-        exact=text,
-        user=annotator,
-        fields=fields or None,
-    )
+    return annotate(article, kind, text, annotator, **fields)
 
 
 def _approved(span, reviewer):

@@ -20,7 +20,7 @@ from tests.articles.views_helpers import (
     sign_in,
     text_of,
 )
-from tests.factories import ArticleFactory, EntityFactory
+from tests.factories import ArticleFactory, EntityFactory, annotate
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +38,7 @@ def article(db):
 
 
 def make(article, kind, text, user, **fields):
-    start = article.body.index(text)
-    return services.annotation_create(
-        article=article,
-        kind=kind,
-        start=start,
-        end=start + len(text),
-        exact=text,
-        user=user,
-        fields=fields,
-    )
+    return annotate(article, kind, text, user, **fields)
 
 
 def workspace(article, key="") -> str:

@@ -11,6 +11,7 @@ from apps.annotations.services import (
     evidence_add,
 )
 from apps.articles.services import article_import
+from tests.factories import annotate
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
@@ -22,16 +23,7 @@ def _ids(response) -> set[str]:
 
 
 def _claim(article, user, text, **fields):
-    start = article.body.index(text)
-    return annotation_create(
-        article=article,
-        kind="claim",
-        start=start,
-        end=start + len(text),
-        exact=text,
-        user=user,
-        fields=fields,
-    )
+    return annotate(article, "claim", text, user, **fields)
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from tests.articles.views_helpers import (
     sign_in,
     text_of,
 )
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, annotate
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +32,7 @@ BODY = "UK Prime Minister Keir Starmer met allies in Paris on January 6, 2024. T
 
 
 def make(article, kind, text, user, **fields):
-    start = article.body.index(text)
-    return services.annotation_create(
-        article=article,
-        kind=kind,
-        start=start,
-        end=start + len(text),
-        exact=text,
-        user=user,
-        fields=fields,
-    )
+    return annotate(article, kind, text, user, **fields)
 
 
 @pytest.fixture

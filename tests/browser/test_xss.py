@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from apps.annotations.models import Claim, Evidence
 from tests.browser.conftest import login
+from tests.factories import annotate
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '<img src=x onerror="window.__pwned=2">'
@@ -57,7 +58,6 @@ JS_URL = "javascript:window.__pwned=3"
 def hostile_world(*, annotator, reviewer, editor) -> SimpleNamespace:
     """The article and everything around it, made through the services as people would."""
     from apps.annotations.services import (
-        annotation_create,
         claim_verdict_propose,
         claim_verify,
         evidence_add,
@@ -77,16 +77,7 @@ def hostile_world(*, annotator, reviewer, editor) -> SimpleNamespace:
     )
 
     def span(kind: str, text: str, **fields):
-        start = BODY.index(text)
-        return annotation_create(
-            article=article,
-            kind=kind,
-            start=start,
-            end=start + len(text),
-            exact=text,
-            user=annotator,
-            fields=fields,
-        )
+        return annotate(article, kind, text, annotator, **fields)
 
     claim = span("claim", CLAIM_SCRIPT, reason=SVG)
     claim = claim_verdict_propose(
