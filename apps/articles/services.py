@@ -44,9 +44,10 @@ class ArticleConflict(ArticleError):
     code = "conflict"
     status = 409
 
-    def __init__(self, message: str, *, current: Article) -> None:
+    def __init__(self, message: str, *, current: Article, fields: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.current = current
+        self.fields = fields  # for a metadata edit: the fields someone else changed meanwhile
 
 
 def body_normalize(text: str) -> str:
@@ -238,9 +239,14 @@ def article_import(
 
 
 @transaction.atomic
-def article_update_metadata(*, article: Article, user, **fields: Any) -> Article:
+def article_update_metadata(
+    *, article: Article, user, seen: dict[str, Any] | None = None, **fields: Any
+) -> Article:
     """Change title and metadata (never the body: see article_update_body). Only the fields that
-    differ are written, on the locked row, so a stale `article` cannot undo someone's edit."""
+    differ are written, on the locked row, so a stale `article` cannot undo someone's edit.
+    `seen`: the values the person saw for the fields they change; when someone else changed one
+    of those since (to something else than this edit), nothing is written (ArticleConflict
+    naming the fields)."""
     allowed = {"title", "source", "byline", "url", "language", "published_on", "event_on", "status"}
     unknown = set(fields) - allowed
     if unknown:
@@ -260,6 +266,18 @@ def article_update_metadata(*, article: Article, user, **fields: Any) -> Article
     ):
         raise ArticleNotAllowed("Only reviewers and editors can mark an article as checked.")
     locked = Article.objects.select_for_update().get(pk=article.pk)
+    clashes = tuple(
+        name
+        for name, value in fields.items()
+        if seen is not None and name in seen and getattr(locked, name) not in (seen[name], value)
+    )
+    if clashes:
+        raise ArticleConflict(
+            f"Someone else changed {', '.join(n.replace('_', ' ') for n in clashes)} since you "
+            "opened the form; nothing was saved.",
+            current=locked,
+            fields=clashes,
+        )
     changed = [name for name, value in fields.items() if getattr(locked, name) != value]
     if not changed:
         return locked

@@ -457,13 +457,19 @@ def article_edit_details(request: HttpRequest, article_uuid) -> HttpResponse:
         form = ArticleDetailsForm(request.POST, initial=_details_of(article))
         if form.is_valid():
             changed = form.changed_data
-            current = _details_of(article)
-            clashes = [
-                (form.fields[name].label or name.capitalize(), current[name])
-                for name in changed
-                if current[name] != form.seen(name) and current[name] != form.cleaned_data[name]
-            ]
-            if clashes:
+            try:
+                article_update_metadata(
+                    article=article,
+                    user=request.user,
+                    seen={name: form.seen(name) for name in changed},
+                    **{name: form.cleaned_data[name] for name in changed},
+                )
+            except ArticleConflict as exc:
+                current = _details_of(exc.current)
+                clashes = [
+                    (form.fields[name].label or name.capitalize(), current[name])
+                    for name in exc.fields
+                ]
                 # Keep what the person typed; the hidden "seen" values become the current ones,
                 # so saving again is a deliberate choice made with the other edit in view.
                 data = request.POST.copy()
@@ -472,18 +478,11 @@ def article_edit_details(request: HttpRequest, article_uuid) -> HttpResponse:
                 form = ArticleDetailsForm(data, initial=current)
                 form.is_valid()
                 status = 409
+            except ArticleError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = 422
             else:
-                try:
-                    article_update_metadata(
-                        article=article,
-                        user=request.user,
-                        **{name: form.cleaned_data[name] for name in changed},
-                    )
-                except ArticleError as exc:
-                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                    status = 422
-                else:
-                    return _to_workspace(request, article)
+                return _to_workspace(request, article)
         else:
             status = 422
     else:

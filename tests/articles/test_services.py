@@ -225,3 +225,32 @@ def test_it_lets_a_reviewer_mark_an_article_checked(article, editor):
     article_update_metadata(article=article, user=editor, status="checked")
     article.refresh_from_db()
     assert article.status == "checked"
+
+
+def test_it_refuses_a_metadata_edit_over_a_change_the_person_did_not_see(
+    article, annotator, editor
+):
+    article_update_metadata(article=article, user=editor, title="Allies meet in Paris")
+
+    conflict = _refused(
+        ArticleConflict,
+        lambda: article_update_metadata(
+            article=article,
+            user=annotator,
+            seen={"title": "Talks in Paris", "source": "Daily Wire"},
+            title="Paris talks",
+            source="Morning Wire",
+        ),
+        match="Someone else changed title",
+    )
+    assert conflict.fields == ("title",)
+    assert conflict.current.title == "Allies meet in Paris"
+    # The same edit, with what is there now as seen, goes through.
+    saved = article_update_metadata(
+        article=article,
+        user=annotator,
+        seen={"title": "Allies meet in Paris", "source": "Daily Wire"},
+        title="Paris talks",
+        source="Morning Wire",
+    )
+    assert (saved.title, saved.source) == ("Paris talks", "Morning Wire")
