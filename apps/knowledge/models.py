@@ -24,8 +24,16 @@ class EntityKind(models.TextChoices):
     OTHER = "other", "other"
 
 
+class Gender(models.TextChoices):
+    UNKNOWN = "", "unknown"
+    MALE = "male", "male"
+    FEMALE = "female", "female"
+    OTHER = "other", "other"
+
+
 class Entity(models.Model):
     Kind = EntityKind
+    Gender = Gender
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=16, choices=EntityKind.choices, default=EntityKind.OTHER)
@@ -33,6 +41,23 @@ class Entity(models.Model):
     description = models.TextField(blank=True)
     # Opaque external key ("Q22686"); never parsed as a number.
     wikidata_id = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    # Wikidata's revision of the entity last imported (lastrevid): an unchanged one is not rewritten.
+    wikidata_revision = models.PositiveBigIntegerField(null=True, blank=True)
+    # People: from Wikidata P21; pronoun resolution uses it, and guesses less when it is unknown.
+    gender = models.CharField(
+        max_length=16, choices=Gender.choices, default=Gender.UNKNOWN, blank=True
+    )
+    # Countries (kind place): English demonyms (Wikidata P1549), e.g. ["German"], for title wordings.
+    demonyms = models.JSONField(default=list, blank=True)
+    # Offices: the country or body they apply to (Wikidata P1001, else P17); "Chancellor of
+    # Germany" + the demonym "German" gives the wording "German Chancellor".
+    jurisdiction = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jurisdiction_offices",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -46,6 +71,10 @@ class Entity(models.Model):
             ),
             models.CheckConstraint(
                 condition=~models.Q(label=""), name="knowledge_entity_label_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gender__in=Gender.values),
+                name="knowledge_entity_gender_valid",
             ),
         ]
         indexes = [
