@@ -22,6 +22,8 @@ from apps.annotations.services import (
     annotation_delete,
     annotation_review,
     annotation_update,
+    claim_verdict_propose,
+    evidence_add,
     span_context,
 )
 from apps.articles.models import Article
@@ -288,3 +290,74 @@ def test_it_leaves_orphaned_proposals_for_a_reviewer(
         span=orphan, user=editor, approve=False, expected_version=orphan.version, note="gone"
     )
     assert rejected.review_state == ReviewState.REJECTED
+
+
+def test_a_body_edit_keeps_an_automatic_claim_a_person_gave_a_verdict_and_evidence(
+    article, annotator, editor, django_capture_on_commit_callbacks
+):
+    """Issue 10: a verdict and evidence make an automatic proposal a person's; the edit of its
+    sentence and the re-extraction after it re-anchor it, never delete or replace it."""
+    article_extract(article_id=article.pk)
+    claim = Claim.objects.get(article=article, exact__contains="January 6, 2024")
+    claim = claim_verdict_propose(
+        claim=claim, user=annotator, verdict="inaccurate", expected_version=claim.version
+    )
+    evidence = evidence_add(claim=claim, user=annotator, url="https://example.org/minutes")
+    # Without the title the sentence is another proposal for the extractor (another reason).
+    new_body = article.body.replace("UK Prime Minister Keir Starmer met", "Keir Starmer met")
+    with django_capture_on_commit_callbacks(execute=True):
+        article_update_body(article=article, body=new_body, user=editor, expected_revision=1)
+    article.refresh_from_db()
+    assert article.extracted_sha256 == article.body_sha256  # the re-extraction did run
+
+    kept = Claim.objects.get(pk=claim.pk)
+    assert kept.verdict == "inaccurate" and kept.verdict_state == Claim.VerdictState.PROPOSED
+    assert list(kept.evidence.values_list("pk", flat=True)) == [evidence.pk]
+    assert kept.exact.startswith("Keir Starmer met Emmanuel Macron")
+    assert article.body[kept.start : kept.end] == kept.exact
+    # No fresh, unrated proposal over the same sentence next to it.
+    overlapping = Claim.objects.filter(
+        article=article, start__lt=kept.end, end__gt=kept.start
+    ).values_list("pk", flat=True)
+    assert list(overlapping) == [kept.pk]
+    assert not kept.history.filter(history_type="-").exists()
+
+
+@pytest.mark.parametrize(
+    "touch",
+    ["verdict", "evidence", "note", "speaker", "review"],
+)
+def test_any_write_of_a_person_makes_a_proposal_theirs(
+    article, annotator, reviewer, editor, kb, touch, django_capture_on_commit_callbacks
+):
+    """Each kind of write marks the span touched, and re-extraction after an edit of its text
+    keeps it (re-anchored or orphaned), where an untouched one would be replaced."""
+    article_extract(article_id=article.pk)
+    if touch == "speaker":
+        span = Quote.objects.get(article=article)
+        annotation_update(
+            span=span, user=annotator, expected_version=1, fields={"speaker": kb["starmer"]}
+        )
+    else:
+        span = Claim.objects.get(article=article, exact__contains="January 6, 2024")
+        if touch == "verdict":
+            claim_verdict_propose(
+                claim=span, user=annotator, verdict="accurate", expected_version=1
+            )
+        elif touch == "evidence":
+            evidence_add(claim=span, user=annotator, note="Minutes of the meeting.")
+        elif touch == "note":
+            annotation_review(
+                span=span, user=reviewer, approve=False, expected_version=1, note="Too vague."
+            )
+        else:
+            annotation_review(span=span, user=reviewer, approve=True, expected_version=1)
+    span.refresh_from_db()
+    assert span.touched_at is not None
+    assert span.touched_by in (annotator, reviewer)
+    new_body = article.body.replace("UK Prime Minister Keir Starmer met", "Keir Starmer met").replace(
+        "Macron said,", "Macron told reporters,"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        article_update_body(article=article, body=new_body, user=editor, expected_revision=1)
+    assert type(span).objects.filter(pk=span.pk).exists()
