@@ -7,6 +7,8 @@ Offsets are Unicode code points into Article.body, end exclusive (W3C TextPositi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -39,15 +41,26 @@ class AnchorState(models.TextChoices):
     ORPHANED = "orphaned", "orphaned"
 
 
+# The one rule of what extraction may replace or delete (DESIGN.md, "Touched"): an automatic
+# proposal that no person (or API key) ever wrote any part of. Every write of a person goes
+# through apps.annotations.services, which sets `touched_at`; automatic re-anchoring after a body
+# edit does not. The queryset method and the predicate on loaded rows (extraction reads the
+# columns once for a whole batch) are written from these same two fields.
+UNTOUCHED_RULE_FIELDS = ("origin", "touched_at")
+
+
+def is_untouched_automatic(values: Mapping[str, Any]) -> bool:
+    """The rule on a row already loaded (a dict with UNTOUCHED_RULE_FIELDS)."""
+    return values["origin"] == Origin.AUTOMATIC and values["touched_at"] is None
+
+
 class SpanQuerySet(models.QuerySet):
     def untouched_automatic(self) -> SpanQuerySet:
-        """Automatic proposals no person has edited or reviewed: extraction may replace them."""
-        return self.filter(
-            origin=Origin.AUTOMATIC,
-            review_state=ReviewState.PROPOSED,
-            edited_at__isnull=True,
-            reviewed_at__isnull=True,
-        )
+        """Automatic proposals no person ever touched: the only ones extraction may replace."""
+        return self.filter(origin=Origin.AUTOMATIC, touched_at__isnull=True)
+
+    def touched(self) -> SpanQuerySet:
+        return self.exclude(origin=Origin.AUTOMATIC, touched_at__isnull=True)
 
     def in_order(self) -> SpanQuerySet:
         return self.order_by("start", "end", "id")
@@ -57,7 +70,7 @@ class SpanQuerySet(models.QuerySet):
 # writes ~100 history rows per article). The history is read by uuid (history pages), by id
 # (simple-history's per-item manager) and by article (extraction: proposals a person deleted);
 # history_user keeps its index, which deleting a user needs (SET_NULL).
-_SPAN_HISTORY_UNINDEXED = ["created_by", "edited_by", "reviewed_by"]
+_SPAN_HISTORY_UNINDEXED = ["created_by", "edited_by", "reviewed_by", "touched_by"]
 
 
 class AnchoredSpan(models.Model):
@@ -96,6 +109,20 @@ class AnchoredSpan(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
+
+    # The last write of a person (or an API key's service user) on any part of the span: a field,
+    # a link, the verdict, rating or summary, evidence added or removed, a review, a note, a
+    # re-attachment. Set by apps.annotations.services, never by automatic re-anchoring or by
+    # extraction; an automatic proposal with it set is a person's and is never replaced.
+    touched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    touched_at = models.DateTimeField(null=True, blank=True)
+    # Everyone who wrote a part of the item: created, edited, re-attached it, proposed its
+    # verdict, added or removed evidence (four eyes: none of them may approve or verify it).
+    # Reviews are not contributions. A table per span type (Django's M2M through table, unique
+    # per span and user), so the review queue excludes a reviewer's own work with one EXISTS.
+    contributors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     # Optimistic concurrency: every write is UPDATE ... WHERE version = n, then n + 1.
     version = models.PositiveIntegerField(default=1)

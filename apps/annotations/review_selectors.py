@@ -28,6 +28,7 @@ from apps.annotations.models import (
     Origin,
     ReviewState,
 )
+from apps.annotations.selectors import contributed_by
 from apps.articles.models import Article
 
 PAGE_SIZE = 25
@@ -116,6 +117,11 @@ class QueueItem:
     def pending(self) -> bool:
         return self.review_pending or self.verdict_pending
 
+    @property
+    def is_own(self) -> bool:
+        """The viewer wrote part of it (four eyes): approve and verify are not offered."""
+        return bool(getattr(self.span, "is_own", False))
+
 
 def _span_filter(kind: str, filters: QueueFilters) -> Q | None:
     """The WHERE clause of one span type, or None when the filters exclude the type."""
@@ -162,19 +168,20 @@ def queue_rows(*, filters: QueueFilters) -> models.QuerySet:
     return combined.order_by("created_at", "qtype", "id")
 
 
-def queue_items_load(rows: list[tuple[str, int, Any]]) -> list[QueueItem]:
-    """Load the spans named by (type, id, ...) rows, in the rows' order: one query per type."""
+def queue_items_load(rows: list[tuple[str, int, Any]], *, user=None) -> list[QueueItem]:
+    """Load the spans named by (type, id, ...) rows, in the rows' order: one query per type
+    (whether `user` contributed to each is an EXISTS in the same query)."""
     ids_by_kind: dict[str, list[int]] = {}
     for kind, pk, *_ in rows:
         ids_by_kind.setdefault(kind, []).append(pk)
     loaded: dict[tuple[str, int], QueueItem] = {}
     for kind, ids in ids_by_kind.items():
-        for span in _span_queryset(kind).filter(id__in=ids):
+        for span in _span_queryset(kind, user=user).filter(id__in=ids):
             loaded[(kind, span.pk)] = QueueItem(kind=kind, span=span)
     return [loaded[(kind, pk)] for kind, pk, *_ in rows if (kind, pk) in loaded]
 
 
-def _span_queryset(kind: str) -> models.QuerySet:
+def _span_queryset(kind: str, *, user=None) -> models.QuerySet:
     model = SPAN_MODELS[kind]
     queryset = model.objects.select_related(*_RELATED[kind]).only(
         *[f.name for f in model._meta.concrete_fields],
@@ -191,6 +198,8 @@ def _span_queryset(kind: str) -> models.QuerySet:
         queryset = queryset.prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "id"))
         )
+    if user is not None and user.pk is not None:
+        queryset = queryset.annotate(is_own=contributed_by(model, user))
     return queryset
 
 
@@ -199,7 +208,7 @@ def queue_page(*, user, filters: QueueFilters, page_number: Any = 1) -> Page:
         raise PermissionDenied("You need a Factdesk role to see the review queue.")
     paginator = Paginator(queue_rows(filters=filters), PAGE_SIZE)
     page = paginator.get_page(page_number)
-    page.object_list = queue_items_load(list(page.object_list))
+    page.object_list = queue_items_load(list(page.object_list), user=user)
     return page
 
 
@@ -224,23 +233,26 @@ def queue_item_get(*, kind: str, span_uuid, user) -> QueueItem:
     if kind not in SPAN_MODELS:
         raise Http404("No such annotation type.")
     try:
-        span = _span_queryset(kind).get(uuid=span_uuid)
+        span = _span_queryset(kind, user=user).get(uuid=span_uuid)
     except SPAN_MODELS[kind].DoesNotExist:
         raise Http404("No such annotation; it may have been deleted.") from None
     return QueueItem(kind=kind, span=span)
 
 
 def queue_counts_for_reviewer(*, user) -> dict[str, int]:
-    """How many pending items a reviewer could act on (not their own work), by type."""
+    """How many pending items a reviewer could act on (none they wrote part of), by type."""
     counts: dict[str, int] = {}
     if not roles.can_review(user):
         return counts
     for kind, model in SPAN_MODELS.items():
-        own = Q(created_by=user) | Q(edited_by=user)
-        counts[kind] = model.objects.filter(review_state=ReviewState.PROPOSED).exclude(own).count()
+        counts[kind] = (
+            model.objects.filter(review_state=ReviewState.PROPOSED)
+            .exclude(contributed_by(model, user))
+            .count()
+        )
     counts["verdict"] = (
         Claim.objects.filter(verdict_state=ClaimVerdictState.PROPOSED)
-        .exclude(Q(created_by=user) | Q(verdict_by=user))
+        .exclude(contributed_by(Claim, user))
         .count()
     )
     return counts

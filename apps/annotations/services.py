@@ -24,6 +24,7 @@ from apps.annotations.models import (
     Quote,
     ReviewState,
 )
+from apps.annotations.selectors import span_has_contributor
 from apps.articles.models import Article
 
 
@@ -271,7 +272,11 @@ def annotation_create(
     _validate_fields(span, fields or {}, body=article.body)
     if user is not None and user.pk is not None:
         span._history_user = user
+        span.touched_by = user
+        span.touched_at = timezone.now()
     span.save()
+    if user is not None and user.pk is not None:
+        _contributor_add(span, user)
     from apps.articles.services import article_touch_status
     from apps.checks.services import article_check_request
 
@@ -300,6 +305,27 @@ def _bump(span: AnchoredSpan, reason: str, *, user=None) -> None:
     span.save()
 
 
+def _touch(span: AnchoredSpan, user, *, contributed: bool) -> None:
+    """Mark a person's write on the span (saved with the span's next save). `contributed`: the
+    write made part of the item (a field, the verdict, evidence), so its author may not approve
+    or verify it; a review or a note touches the item without contributing to it."""
+    if user is None or user.pk is None:
+        return
+    span.touched_by = user
+    span.touched_at = timezone.now()
+    if contributed:
+        _contributor_add(span, user)
+
+
+def _contributor_add(span: AnchoredSpan, user) -> None:
+    # ignore_conflicts: one row per span and person however often they write (unique pair).
+    through = type(span).contributors.through
+    through.objects.bulk_create(
+        [through(**{f"{type(span)._meta.model_name}_id": span.pk, "user_id": user.pk})],
+        ignore_conflicts=True,
+    )
+
+
 @transaction.atomic
 def annotation_update(
     *, span: AnchoredSpan, user, expected_version: int | None, fields: dict[str, Any]
@@ -312,6 +338,7 @@ def annotation_update(
     _validate_fields(current, fields, body=current.article.body)
     current.edited_by = user
     current.edited_at = timezone.now()
+    _touch(current, user, contributed=True)
     if current.review_state in (ReviewState.REJECTED, ReviewState.APPROVED):
         current.review_note = f"edited after it was {current.review_state}; review it again"
         current.review_state = ReviewState.PROPOSED
@@ -323,7 +350,9 @@ def annotation_update(
 
 
 def _is_own_work(span: AnchoredSpan, user) -> bool:
-    return user.pk is not None and user.pk in {span.created_by_id, span.edited_by_id}
+    """Four eyes: whoever created, edited, re-attached the item, proposed its verdict or added
+    or removed its evidence (any of them, not only the last) is one of its contributors."""
+    return span_has_contributor(span=span, user=user)
 
 
 @transaction.atomic
@@ -352,7 +381,55 @@ def annotation_review(
     current.reviewed_by = user
     current.reviewed_at = timezone.now()
     current.review_note = note
+    _touch(current, user, contributed=False)
     _bump(current, "approved" if approve else "rejected", user=user)
+    return current
+
+
+@transaction.atomic
+def annotation_reattach(
+    *,
+    span: AnchoredSpan,
+    user,
+    expected_version: int | None,
+    start: Any,
+    end: Any,
+    exact: str | None,
+) -> AnchoredSpan:
+    """A person puts an annotation on a new selection of the current text: an orphan whose
+    words an edit removed, or one that re-anchoring put on the wrong words. Everything else it
+    carries (verdict, evidence, links, history) stays; it is reviewed again."""
+    if not roles.can_annotate(user):
+        raise NotAllowed("Only annotators and editors can move annotations.")
+    # The article first, as annotation_create and body edits lock it: one lock order.
+    article = Article.objects.select_for_update().get(pk=span.article_id)
+    current = _locked(span, expected_version)
+    text = span_check(body=article.body, start=start, end=end, exact=exact)
+    current.start, current.end, current.exact = start, end, text
+    current.prefix, current.suffix = span_context(article.body, start, end)
+    current.anchor_state = AnchorState.ANCHORED
+    names = _SUB_SPANS.get(type(current))
+    if names is not None:
+        # An attribution / title span that no longer reads the same keeps its words, not offsets.
+        sub_start, sub_end, sub_text = names
+        first, last = getattr(current, sub_start), getattr(current, sub_end)
+        if first is not None and (
+            last > len(article.body) or article.body[first:last] != getattr(current, sub_text)
+        ):
+            setattr(current, sub_start, None)
+            setattr(current, sub_end, None)
+    current.edited_by = user
+    current.edited_at = timezone.now()
+    if current.review_state in (ReviewState.REJECTED, ReviewState.APPROVED):
+        current.review_note = (
+            f"moved to new text after it was {current.review_state}; review it again"
+        )
+        current.review_state = ReviewState.PROPOSED
+    _touch(current, user, contributed=True)
+    _bump(current, "re-attached to a new selection", user=user)
+    from apps.checks.services import article_check_request
+
+    article_check_request(article=article)
     return current
 
 
@@ -438,6 +515,7 @@ def claim_verdict_propose(
     current.verdict_by = user
     current.verdict_at = timezone.now()
     current.verdict_note = ""
+    _touch(current, user, contributed=True)
     _bump(current, "verdict proposed", user=user)
     return current
 
@@ -453,9 +531,10 @@ def claim_verify(*, claim: Claim, user, expected_version: int | None) -> Claim:
             f"This claim has no proposed verdict to verify (it is {current.verdict_state}).",
             current=current,
         )
-    if user.pk is not None and user.pk in {current.verdict_by_id, current.created_by_id}:
+    if _is_own_work(current, user):
         raise NotAllowed(
-            "You cannot verify a verdict you proposed or a claim you created; another reviewer has to."
+            "You cannot verify a claim you wrote part of (created, edited, proposed its verdict "
+            "or added or removed its evidence); another reviewer has to."
         )
     from apps.checks.selectors import blocking_findings_for_claim
 
@@ -469,10 +548,12 @@ def claim_verify(*, claim: Claim, user, expected_version: int | None) -> Claim:
     current.verdict_state = Claim.VerdictState.VERIFIED
     current.verified_by = user
     current.verified_at = timezone.now()
-    if current.review_state == ReviewState.PROPOSED and not _is_own_work(current, user):
+    # Not a contributor (refused above), so the verifier may approve the claim too.
+    if current.review_state == ReviewState.PROPOSED:
         current.review_state = ReviewState.APPROVED
         current.reviewed_by = user
         current.reviewed_at = current.verified_at
+    _touch(current, user, contributed=False)
     _bump(current, "verified", user=user)
     return current
 
@@ -495,6 +576,7 @@ def claim_verdict_return(*, claim: Claim, user, expected_version: int | None, no
     current.verdict_note = note
     current.verified_by = None
     current.verified_at = None
+    _touch(current, user, contributed=False)
     _bump(current, "verdict sent back", user=user)
     return current
 
@@ -528,14 +610,30 @@ def evidence_add(
         raise _validation_error(exc) from None
     evidence._history_user = user
     evidence.save()
-    Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
+    _evidence_touch(claim, user)
     return evidence
+
+
+def _evidence_touch(claim: Claim, user) -> None:
+    """Evidence added or removed: the claim is a person's, and its author one of the claim's
+    contributors. No new version: evidence is listed apart and nobody's verdict form goes
+    stale because of it."""
+    now = timezone.now()
+    touched: dict[str, Any] = {"updated_at": now}
+    if user is not None and user.pk is not None:
+        touched.update(touched_by=user, touched_at=now)
+        _contributor_add(claim, user)
+    Claim.objects.filter(pk=claim.pk).update(**touched)
 
 
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, user) -> None:
-    if not roles.can_annotate(user):
-        raise NotAllowed("Only annotators and editors can remove evidence.")
+    """Its author (an annotator, or the API key that added it), a reviewer or an editor."""
+    own = roles.can_annotate(user) and user.pk is not None and evidence.created_by_id == user.pk
+    if not (own or roles.can_review(user)):
+        raise NotAllowed(
+            "Only the person who added this evidence, a reviewer or an editor can remove it."
+        )
     claim = Claim.objects.select_for_update().get(pk=evidence.claim_id)
     if claim.verdict_state == Claim.VerdictState.VERIFIED:
         raise AnnotationError(
@@ -544,7 +642,7 @@ def evidence_remove(*, evidence: Evidence, user) -> None:
     evidence._change_reason = "removed"
     evidence._history_user = user
     evidence.delete()
-    Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
+    _evidence_touch(claim, user)
 
 
 # --- Re-anchoring after a body edit -----------------------------------------------------------

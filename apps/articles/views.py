@@ -29,6 +29,7 @@ from apps.annotations.forms import (
     VerdictForm,
 )
 from apps.annotations.models import AnchoredSpan, Claim, Origin, ReviewState
+from apps.annotations.selectors import span_has_contributor
 from apps.articles import workspace
 from apps.articles.forms import ArticleBodyForm, ArticleDetailsForm, ArticleImportForm
 from apps.articles.models import Article
@@ -178,7 +179,8 @@ def detail_context(
         fields_form = FIELD_FORMS[kind](initial=initial, prefix="f")
     entity_field = {"quote": "speaker", "mention": "entity"}.get(kind)
     entity_matches = _entity_matches(entity_query, user) if entity_field else []
-    own = user.pk is not None and user.pk in {span.created_by_id, span.edited_by_id}
+    # Four eyes: anyone who wrote part of the item (not only its last editor).
+    own = span_has_contributor(span=span, user=user)
     review_initial: dict[str, Any] = dict(version)
     if span.origin == Origin.AUTOMATIC and span.review_state == ReviewState.PROPOSED:
         # Rejecting an automatic proposal is one key ("r"); the reason says what happened.
@@ -205,7 +207,6 @@ def detail_context(
         "is_automatic": span.origin == Origin.AUTOMATIC,
     }
     if isinstance(span, Claim):
-        own_verdict = user.pk is not None and user.pk in {span.created_by_id, span.verdict_by_id}
         verdict_initial = {
             **version,
             "verdict": span.verdict if span.verdict != Claim.Verdict.NOT_RATED else "",
@@ -219,7 +220,7 @@ def detail_context(
             evidence_form=bound.get("evidence") or EvidenceForm(prefix="e"),
             evidence=workspace.evidence_for(span),
             can_verify=roles.can_review(user)
-            and not own_verdict
+            and not own
             and span.verdict_state == Claim.VerdictState.PROPOSED,
             can_return=roles.can_review(user)
             and span.verdict_state in (Claim.VerdictState.PROPOSED, Claim.VerdictState.VERIFIED),

@@ -2,10 +2,12 @@
 
 Proposals are annotations with origin "automatic", the extractor's version and state "proposed".
 A re-run replaces only the automatic proposals nobody has touched that still point at their
-text; whatever a person created, edited, approved or rejected is never changed or deleted, and
-no proposal is made again over it (a proposal overlapping a touched annotation of the same type
-is dropped: the person has dealt with that text), nor where a person deleted an automatic
-proposal. An untouched proposal that the new run makes again is kept as it is (same id, no
+text (apps.annotations.models.is_untouched_automatic: a person or an API key wrote no part of
+it — no field, link, verdict, evidence, review or note); whatever a person touched is never
+changed or deleted, and no proposal is made again over it (a proposal overlapping a touched
+annotation of the same type is dropped: the person has dealt with that text), nor where a
+person deleted an annotation of that type (automatic or their own) on the same words in the
+same context. An untouched proposal that the new run makes again is kept as it is (same id, no
 write), so re-running on an unchanged article writes nothing but the timestamp. An orphan (a
 proposal whose text a body edit removed, anchor_state "orphaned") is never deleted or changed by
 a re-run, touched or not: it stays listed for a reviewer to reject (issue 7).
@@ -35,9 +37,11 @@ from django.utils import timezone
 
 from apps.annotations.models import (
     SPAN_MODELS,
+    UNTOUCHED_RULE_FIELDS,
     AnchoredSpan,
     AnchorState,
     Origin,
+    is_untouched_automatic,
 )
 from apps.annotations.services import AnnotationError, span_check, span_context
 from apps.articles.models import Article
@@ -148,16 +152,6 @@ def proposals_from(body: str, extraction: Extraction) -> dict[str, list[dict[str
     return {"date": dates, "mention": mentions, "quote": quotes, "claim": claims}
 
 
-def _is_untouched_automatic(row: dict[str, Any]) -> bool:
-    # Same rule as SpanQuerySet.untouched_automatic(), on rows already loaded.
-    return (
-        row["origin"] == Origin.AUTOMATIC
-        and row["review_state"] == "proposed"
-        and row["edited_at"] is None
-        and row["reviewed_at"] is None
-    )
-
-
 def _checked(body: str, kind: str, model: type[AnchoredSpan], proposal: dict[str, Any]) -> dict:
     """Offsets validated like every other write (span_check), nested spans too; CharField
     lengths checked here because bulk_create skips Python validation."""
@@ -215,10 +209,7 @@ _ROW_FIELDS = (
     "exact",
     "confidence",
     "extractor_version",
-    "origin",
-    "review_state",
-    "edited_at",
-    "reviewed_at",
+    *UNTOUCHED_RULE_FIELDS,  # read for is_untouched_automatic, the one "touched" rule
     "anchor_state",
 )
 
@@ -251,14 +242,14 @@ def _proposals_plan(
     protected = [
         (row["start"], row["end"])
         for row in rows
-        if not _is_untouched_automatic(row) and row["anchor_state"] == AnchorState.ANCHORED
+        if not is_untouched_automatic(row) and row["anchor_state"] == AnchorState.ANCHORED
     ]
     # Untouched proposals that point at their text may be replaced; orphaned ones are left for
     # a reviewer (their text is gone, so no new proposal lands on it either).
     untouched: dict[tuple, list[int]] = {}
     orphans = 0
     for row in rows:
-        if _is_untouched_automatic(row):
+        if is_untouched_automatic(row):
             if row["anchor_state"] == AnchorState.ANCHORED:
                 untouched.setdefault(_key(row, kind), []).append(row["id"])
             else:
@@ -376,8 +367,7 @@ def _dismissed_union_sql() -> str:
     return " UNION ALL ".join(
         f"SELECT '{kind}', {_q('article_id')}, {_q('exact')}, {_q('prefix')}, {_q('suffix')} "
         f"FROM {_q(_history_model(model)._meta.db_table)} WHERE {_q('article_id')} = ANY(%s) "
-        f"AND {_q('history_type')} = '-' AND {_q('origin')} = '{Origin.AUTOMATIC.value}' "
-        f"AND {_q('history_user_id')} IS NOT NULL"
+        f"AND {_q('history_type')} = '-' AND {_q('history_user_id')} IS NOT NULL"
         for kind, model in SPAN_MODELS.items()
     )
 
@@ -495,7 +485,6 @@ def _orm_read(ids: list[int], extracted_before: list[int]) -> tuple[list[dict], 
                 .objects.filter(
                     article_id__in=extracted_before,
                     history_type="-",
-                    origin=Origin.AUTOMATIC,
                     history_user__isnull=False,
                 )
                 .values_list("article_id", "exact", "prefix", "suffix")
@@ -550,8 +539,9 @@ def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
     if not articles:
         return []
     ids = [article.pk for article in articles]
-    # Automatic proposals a person deleted are not proposed again at the same place; an
-    # article never extracted has none, and is not looked up.
+    # Annotations a person deleted (automatic proposals or their own) are not proposed again on
+    # the same words in the same context. An article never extracted is not looked up (a fresh
+    # import, run at once: nobody has deleted anything from it yet).
     extracted_before = [article.pk for article in articles if article.extracted_at is not None]
     kb = kb_index_current()
     postgresql = connection.vendor == "postgresql"

@@ -472,7 +472,7 @@ def test_it_refuses_to_let_the_proposer_verify(article):
     _refused(
         NotAllowed,
         lambda: claim_verify(claim=claim, user=both, expected_version=2),
-        match="verdict you proposed",
+        match="claim you wrote part of",
     )
 
 
@@ -485,7 +485,7 @@ def test_it_refuses_to_let_the_claims_author_verify(article):
     _refused(
         NotAllowed,
         lambda: claim_verify(claim=claim, user=both, expected_version=2),
-        match="claim you created",
+        match="claim you wrote part of",
     )
 
 

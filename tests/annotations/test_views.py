@@ -20,7 +20,7 @@ from tests.articles.views_helpers import (
     sign_in,
     text_of,
 )
-from tests.factories import ArticleFactory, EntityFactory, annotate
+from tests.factories import ArticleFactory, EntityFactory, UserFactory, annotate
 
 pytestmark = pytest.mark.django_db
 
@@ -524,15 +524,16 @@ def test_it_refuses_empty_evidence_and_keeps_the_title_typed(client, annotator, 
 
 @EACH_ROLE
 @HTMX
-def test_it_lets_annotators_and_editors_remove_evidence(
+def test_it_lets_the_evidence_author_reviewers_and_editors_remove_evidence(
     client, request, article, annotator, role, htmx
 ):
+    # Issue 10 changed who may: its author, reviewers and editors (reviewers could not before).
     claim = make(article, "claim", SENTENCE, annotator)
     evidence = services.evidence_add(claim=claim, user=annotator, url="https://example.org/a")
     sign_in(client, request, role)
     response = client.post(f"/annotations/evidence/{evidence.uuid}/remove/", headers=hx(htmx))
     exists = Evidence.objects.filter(pk=evidence.pk).exists()
-    if role in ("annotator", "editor"):
+    if role in ("annotator", "reviewer", "editor"):
         assert not exists
         html = assert_done(response, htmx, article, f"claim/{claim.uuid}", "Evidence removed.")
         if htmx:
@@ -540,6 +541,22 @@ def test_it_lets_annotators_and_editors_remove_evidence(
     else:
         assert exists
         assert_refused(response, role, htmx)
+
+
+@HTMX
+def test_it_refuses_another_annotator_removing_evidence_with_a_message(
+    client, article, annotator, htmx
+):
+    claim = make(article, "claim", SENTENCE, annotator)
+    evidence = services.evidence_add(claim=claim, user=annotator, url="https://example.org/a")
+    client.force_login(UserFactory(username="ann2", role="annotator"))
+    response = client.post(f"/annotations/evidence/{evidence.uuid}/remove/", headers=hx(htmx))
+    assert response.status_code == 403
+    assert "Only the person who added this evidence, a reviewer or an editor" in text_of(response)
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+    # Nor is the button offered to them.
+    page = client.get(workspace(article, f"claim/{claim.uuid}"))
+    assert f"/annotations/evidence/{evidence.uuid}/remove/" not in page.content.decode()
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -355,9 +355,9 @@ def test_any_write_of_a_person_makes_a_proposal_theirs(
     span.refresh_from_db()
     assert span.touched_at is not None
     assert span.touched_by in (annotator, reviewer)
-    new_body = article.body.replace("UK Prime Minister Keir Starmer met", "Keir Starmer met").replace(
-        "Macron said,", "Macron told reporters,"
-    )
+    new_body = article.body.replace(
+        "UK Prime Minister Keir Starmer met", "Keir Starmer met"
+    ).replace("Macron said,", "Macron told reporters,")
     with django_capture_on_commit_callbacks(execute=True):
         article_update_body(article=article, body=new_body, user=editor, expected_revision=1)
     assert type(span).objects.filter(pk=span.pk).exists()
