@@ -666,7 +666,8 @@ class ClaimViewSet(SpanViewSet):
 
     @extend_schema(
         summary="Remove evidence",
-        description="Not while the claim is verified (send the verdict back first).",
+        description="By the person (or API key) who added it, a reviewer or an editor (403 "
+        "otherwise); not while the claim is verified (send the verdict back first).",
         parameters=[
             ID_PARAM,
             OpenApiParameter(
