@@ -271,7 +271,7 @@ def _proposals_plan(
             keep.add(same[0])
             continue
         prefix, suffix = span_context(body, values["start"], values["end"])
-        if (values["exact"], prefix, suffix) in dismissed:
+        if _dismissed(dismissed, values["exact"], prefix, suffix):
             skipped += 1
             continue
         row = {name: values[name] for name in fields}
@@ -295,6 +295,15 @@ def _proposals_plan(
     result.deleted[kind] = len(stale)
     result.skipped[kind] = skipped
     result.orphans[kind] = orphans
+
+
+def _dismissed(dismissed: set[tuple[str, str, str]], exact: str, prefix: str, suffix: str) -> bool:
+    """A person deleted an annotation of this type on these words, with the same text before or
+    after them: an edit on one side of the words (which changes that side's context) does not
+    bring it back. (Same words far elsewhere in the article may still be proposed.)"""
+    return any(
+        exact == gone and (prefix == before or suffix == after) for gone, before, after in dismissed
+    )
 
 
 @functools.cache

@@ -361,3 +361,39 @@ def test_any_write_of_a_person_makes_a_proposal_theirs(
     with django_capture_on_commit_callbacks(execute=True):
         article_update_body(article=article, body=new_body, user=editor, expected_revision=1)
     assert type(span).objects.filter(pk=span.pk).exists()
+
+
+def test_an_edit_next_to_a_deleted_proposal_does_not_bring_it_back(
+    article, editor, django_capture_on_commit_callbacks
+):
+    article_extract(article_id=article.pk)
+    paris = EntityMention.objects.get(article=article, exact="Paris")
+    annotation_delete(span=paris, user=editor, expected_version=1)
+    # The words before "Paris" change (so does its prefix); those after it do not.
+    new_body = article.body.replace("Macron in Paris", "Macron in central Paris")
+    with django_capture_on_commit_callbacks(execute=True):
+        article_update_body(article=article, body=new_body, user=editor, expected_revision=1)
+    article.refresh_from_db()
+    assert article.extracted_sha256 == article.body_sha256
+    assert not EntityMention.objects.filter(article=article, exact="Paris").exists()
+    assert EntityMention.objects.filter(article=article, exact="Keir Starmer").exists()
+
+
+def test_it_does_not_propose_again_what_a_person_deleted_of_their_own(article, annotator):
+    article_extract(article_id=article.pk)
+    proposed = DateMention.objects.get(article=article)
+    mine = annotation_create(
+        article=article,
+        kind="date",
+        start=proposed.start,
+        end=proposed.end,
+        exact=proposed.exact,
+        user=annotator,
+    )
+    # The person's date replaces the untouched proposal on the same words...
+    article_extract(article_id=article.pk)
+    assert list(DateMention.objects.filter(article=article)) == [mine]
+    # ...and once they delete it, extraction does not put a proposal back there.
+    annotation_delete(span=mine, user=annotator, expected_version=mine.version)
+    article_extract(article_id=article.pk)
+    assert not DateMention.objects.filter(article=article).exists()
