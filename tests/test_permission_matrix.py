@@ -407,7 +407,18 @@ MATRIX: list[Row] = [
     R(
         "annotations:evidence-remove",
         kwargs=lambda w: {"evidence_uuid": w.evidence.uuid},
-        post=allow(ANNOTATE, 302, lands=WORKSPACE, data=lambda w: {}),
+        # Its author (the annotator added it), reviewers and editors (issue 10).
+        post=allow(PEOPLE, 302, lands=WORKSPACE, data=lambda w: {}),
+    ),
+    R(
+        "annotations:reattach",
+        kwargs=span_kwargs("claim"),
+        post=allow(
+            ANNOTATE,
+            302,
+            lands=WORKSPACE,
+            data=lambda w: {"m-version": w.claim.version, "m-exact": "Officials met in Paris"},
+        ),
     ),
     # --- Review queue ---
     R("review:queue", get=allow(PEOPLE)),

@@ -67,6 +67,19 @@ class AnnotationCreateForm(LabelledForm):
         return data
 
 
+class ReattachForm(VersionForm):
+    """Put an annotation (an orphan, typically) on words of the current text: the words as they
+    are now, and which occurrence (no JavaScript needed)."""
+
+    exact = forms.CharField(
+        strip=False,
+        max_length=20_000,
+        label="New text",
+        help_text="The words to attach it to, exactly as in the article now.",
+    )
+    occurrence = forms.IntegerField(min_value=1, initial=1, required=False, label="Occurrence")
+
+
 class ClaimFieldsForm(VersionForm):
     kind = forms.ChoiceField(choices=ClaimKind.choices, label="Claim kind")
 

@@ -29,5 +29,10 @@ urlpatterns = [
     path("<spankind:kind>/<uuid:span_uuid>/", views.annotation_detail, name="detail"),
     path("<spankind:kind>/<uuid:span_uuid>/edit/", views.annotation_update, name="update"),
     path("<spankind:kind>/<uuid:span_uuid>/review/", views.annotation_review, name="review"),
+    path(
+        "<spankind:kind>/<uuid:span_uuid>/reattach/",
+        views.annotation_reattach,
+        name="reattach",
+    ),
     path("<spankind:kind>/<uuid:span_uuid>/delete/", views.annotation_delete, name="delete"),
 ]

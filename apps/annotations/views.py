@@ -26,6 +26,7 @@ from apps.annotations.forms import (
     FIELD_FORMS,
     AnnotationCreateForm,
     EvidenceForm,
+    ReattachForm,
     ReturnForm,
     ReviewForm,
     VerdictForm,
@@ -317,6 +318,34 @@ def annotation_review(request: HttpRequest, kind: str, span_uuid) -> HttpRespons
             exc=exc,
         )
     return _success(request, span.article, span, "Approved." if approve else "Rejected.")
+
+
+@require_POST
+@login_required_htmx
+def annotation_reattach(request: HttpRequest, kind: str, span_uuid) -> HttpResponse:
+    span = span_get_for_user(kind=kind, span_uuid=span_uuid, user=request.user)
+    form = ReattachForm(request.POST, prefix="m")
+    if not form.is_valid():
+        return _refusal(request, span.article, span=span, status=422, message=_form_message(form))
+    data = form.cleaned_data
+    article = Article.objects.only("id", "body").get(pk=span.article_id)
+    try:
+        start, end = services.span_locate(
+            body=article.body, exact=data["exact"], occurrence=data["occurrence"] or 1
+        )
+        span = services.annotation_reattach(
+            span=span,
+            user=request.user,
+            expected_version=data["version"],
+            start=start,
+            end=end,
+            exact=data["exact"],
+        )
+    except services.AnnotationError as exc:
+        return _refusal(
+            request, span.article, span=span, status=_status(exc), message=exc.message, exc=exc
+        )
+    return _success(request, span.article, span, f"Re-attached to “{span.exact[:60]}”.")
 
 
 @require_POST

@@ -113,7 +113,8 @@ ENDPOINTS: list[Endpoint] = [
         {"url": "https://example.org/source", "note": "primary source"},
         url="https://example.org/source",
     ),
-    E("DELETE", "/api/v1/claims/{claim}/evidence/{evidence}", ANNOTATORS, 204),
+    # Its author (the annotator added it in World), reviewers and editors (issue 10).
+    E("DELETE", "/api/v1/claims/{claim}/evidence/{evidence}", {"annotator", *REVIEWERS}, 204),
     # Knowledge base
     E("GET", "/api/v1/entities", KEYS_AND_PEOPLE, results=2),
     E("GET", "/api/v1/entities/{entity}", KEYS_AND_PEOPLE, label="Keir Starmer"),
