@@ -179,8 +179,9 @@ def detail_context(
         fields_form = FIELD_FORMS[kind](initial=initial, prefix="f")
     entity_field = {"quote": "speaker", "mention": "entity"}.get(kind)
     entity_matches = _entity_matches(entity_query, user) if entity_field else []
-    # Four eyes: anyone who wrote part of the item (not only its last editor).
-    own = span_has_contributor(span=span, user=user)
+    # Four eyes: anyone who wrote part of the item (not only its last editor). Only a reviewer
+    # is offered approve/verify, so only for them is it looked up (one query).
+    own = roles.can_review(user) and span_has_contributor(span=span, user=user)
     review_initial: dict[str, Any] = dict(version)
     if span.origin == Origin.AUTOMATIC and span.review_state == ReviewState.PROPOSED:
         # Rejecting an automatic proposal is one key ("r"); the reason says what happened.
