@@ -149,8 +149,15 @@ def test_it_refuses_bad_finding_state_changes_and_changes_nothing(
         services.finding_set_state(finding=finding, user=reviewer, state="dismissed", reason=" ")
     with pytest.raises(services.FindingError, match="Unknown state"):
         services.finding_set_state(finding=finding, user=reviewer, state="closed")
+    if finding.severity == "error":
+        with pytest.raises(services.FindingError, match="Add a note"):
+            services.finding_set_state(finding=finding, user=reviewer, state="acknowledged")
     services.finding_set_state(
-        finding=finding, user=reviewer, state="acknowledged", expected_version=finding.version
+        finding=finding,
+        user=reviewer,
+        state="acknowledged",
+        reason="Asked the reporter.",
+        expected_version=finding.version,
     )
     with pytest.raises(Conflict) as conflict:
         services.finding_set_state(

@@ -280,8 +280,13 @@ def _not_held(
         message=message,
         key=f"{use.mention.uuid}:unknown_title",
         spans=(use.span(snapshot.body),),
-        kb_facts=tuple(
-            {"type": "office_candidate", "office_id": o, "office": kb.label(o)} for o in candidates
+        # What the findings panel offers an editor: add the wording as an alias of one of these.
+        kb_facts=(
+            {"type": "unknown_title", "title": title},
+            *(
+                {"type": "office_candidate", "office_id": o, "office": kb.label(o)}
+                for o in candidates
+            ),
         ),
         inputs={"title": title, "how": resolution.how, "candidates": candidates},
     )
