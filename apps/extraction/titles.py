@@ -260,21 +260,31 @@ _KEY_NOISE = re.compile(r"[^\w\s]")
 def title_key(text: str) -> str:
     """The lookup key of a written title or country: case, dots ("U.S." = "US"), possessives
     ("Germany's"), hyphens and well-known abbreviations ("PM", "Gov.") folded."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_KEY_QUOTES).casefold()
-    text = _KEY_POSSESSIVE.sub("", text.replace(".", ""))
-    words = _KEY_NOISE.sub(" ", text.replace("-", " ").replace("'", "")).split()
+    if not text:
+        return ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_KEY_QUOTES)
+    text = text.casefold()
+    if "'" in text:
+        text = _KEY_POSSESSIVE.sub("", text).replace("'", "")
+    text = text.replace(".", "").replace("-", " ")
+    if not text.replace(" ", "").isalnum():
+        text = _KEY_NOISE.sub(" ", text)
+    words = text.split()
     out: list[str] = []
     i = 0
     while i < len(words):
-        pair = " ".join(words[i : i + 2])
-        if pair in ABBREVIATIONS:
-            out.append(ABBREVIATIONS[pair])
+        word = words[i]
+        if word in _PAIR_STARTS and " ".join(words[i : i + 2]) in ABBREVIATIONS:
+            out.append(ABBREVIATIONS[" ".join(words[i : i + 2])])
             i += 2
             continue
-        word = words[i]
-        out.append(ABBREVIATIONS.get(word, _SPELLINGS.get(word, word)))
+        out.append(ABBREVIATIONS.get(word) or _SPELLINGS.get(word) or word)
         i += 1
     return " ".join(out)
+
+
+_PAIR_STARTS = {key.split(" ")[0] for key in ABBREVIATIONS if " " in key}
 
 
 def strip_leading(key: str) -> str:
@@ -346,15 +356,15 @@ class TitleIndex:
                 index._add_country(form, key)
         place_key: dict[int, str] = {}
         for pk, names in sorted((places or {}).items()):
-            keys = [title_key(n) for n in names if title_key(n)]
+            keys = [k for k in map(title_key, names) if k]
             if not keys:
                 continue
             canonical = next((country_of[k] for k in keys if k in country_of), keys[0])
             place_key[pk] = canonical
-            for name in names:
-                index._add_country(name, canonical, overwrite=False)
+            for k in keys:
+                index._add_country_key(k, canonical, overwrite=False)
         for office, names in sorted(offices.items()):
-            parsed = [index.parse(title_key(n)) for n in names if title_key(n)]
+            parsed = [index.parse(k) for k in map(title_key, names) if k]
             countries = {c for _, c in parsed if c}
             jurisdiction = (jurisdictions or {}).get(office)
             if jurisdiction in place_key:
@@ -373,7 +383,9 @@ class TitleIndex:
         return index
 
     def _add_country(self, form: str, key: str, *, overwrite: bool = True) -> None:
-        k = title_key(form)
+        self._add_country_key(title_key(form), key, overwrite=overwrite)
+
+    def _add_country_key(self, k: str, key: str, *, overwrite: bool = True) -> None:
         if not k or len(k) < 2:
             return
         for variant in {k, k.removeprefix("the ")}:
@@ -418,6 +430,8 @@ class TitleIndex:
         if not key:
             return UNKNOWN
         head, written_country = self.parse(key)
+        if written_country and head not in self.by_head and key in self.by_head:
+            head, written_country = key, None  # a place named like a title's first word
         country = written_country or country
         forms = head_forms(head)
         if country is not None:
