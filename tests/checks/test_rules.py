@@ -630,3 +630,32 @@ def test_it_does_not_restate_one_titles_role_at_date_error():
     )
     assert findings(snap, "TEMPORAL_COHERENCE") == []
     assert [f.key.split(":")[1] for f in findings(snap, "ROLE_AT_DATE")] == ["at_date"]
+
+
+def test_a_courtesy_title_in_a_quoted_signature_binds_no_dates():
+    body = (
+        "Talks opened on 6 January 2024.\n"
+        "The letter was signed “Yours, former President Joe Biden”. Ukrainian President "
+        "Volodymyr Zelensky replied."
+    )
+    signature = "“Yours, former President Joe Biden”"
+    start = body.index(signature)
+    parts = {
+        "mentions": [
+            title(body, "former President", "Joe Biden", K.BIDEN, K.US_PRESIDENT, "former"),
+            title(body, "Ukrainian President", "Volodymyr Zelensky", K.ZELENSKY, K.UA_PRESIDENT),
+        ],
+        "dates": [date(body, "6 January 2024", D(2024, 1, 6))],
+    }
+    quoted = snapshot(
+        body,
+        published=D(2024, 1, 7),
+        quotes=[QuoteSnap(uuid="q", start=start, end=start + len(signature), exact=signature)],
+        **parts,
+    )
+    assert findings(quoted, "TEMPORAL_COHERENCE") == []
+    [role] = findings(quoted, "ROLE_AT_DATE")
+    assert role.severity == "warning"
+    # The same words outside a quote are the article's own claim.
+    plain = snapshot(body, published=D(2024, 1, 7), **parts)
+    assert [f.severity for f in findings(plain, "ROLE_AT_DATE")] == ["error"]

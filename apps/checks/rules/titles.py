@@ -401,10 +401,16 @@ def _window_fact(window: list[Interval]) -> dict:
 )
 def temporal_coherence(snapshot: ArticleSnapshot, context: CheckContext) -> list[FindingDraft]:
     kb = context.kb
+    # A title inside a quote is the speaker's wording (a courtesy title in a signature): it does
+    # not bind the article's dates.
     uses = [
         u
         for u in _uses(snapshot, context)
-        if u.held and u.tenures and u.article_present and u.modifier not in ("then", "incoming")
+        if u.held
+        and u.tenures
+        and u.article_present
+        and u.modifier not in ("then", "incoming")
+        and not _in_quote(snapshot, u)
     ]
     if len(uses) < 2:
         return []
