@@ -99,9 +99,14 @@ _STATE_RANK = Case(
 )
 
 
-def articles_with_unknown_titles() -> set[int]:
+def articles_with_unknown_titles(*, changed_entity_ids: list[int]) -> set[int]:
     """Articles with a title the checks could not match to an office (an open or acknowledged
-    "cannot check" ROLE_AT_DATE finding): a new office alias or country name may settle them."""
+    "cannot check" ROLE_AT_DATE finding), when the change is to an office or a place: a new
+    office alias, jurisdiction, country name or demonym may settle them."""
+    if not Entity.objects.filter(
+        pk__in=changed_entity_ids, kind__in=[EntityKind.OFFICE, EntityKind.PLACE]
+    ).exists():
+        return set()
     return set(
         Finding.objects.filter(
             code="ROLE_AT_DATE",

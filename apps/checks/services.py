@@ -131,7 +131,7 @@ def kb_changed_recheck(*, entity_ids: list[int]) -> int:
     from apps.checks.selectors import articles_with_unknown_titles
 
     # A new alias or country name can settle a title no office matched before.
-    article_ids |= articles_with_unknown_titles()
+    article_ids |= articles_with_unknown_titles(changed_entity_ids=entity_ids)
     with transaction.atomic():
         return articles_check_request(article_ids=article_ids)
 

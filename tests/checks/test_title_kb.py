@@ -212,3 +212,21 @@ def test_an_alias_form_with_no_office_or_an_unknown_one_changes_nothing(
     )
     assert response.status_code == 200
     assert kb["exchequer"].aliases.filter(normalized="finance minister").exists()
+
+
+def test_only_an_office_or_place_change_rechecks_the_articles_with_unknown_titles(
+    editor, kb, django_capture_on_commit_callbacks
+):
+    from apps.knowledge.services import entity_alias_add
+
+    body = "On March 3, 2023, finance minister Rishi Sunak met bankers in London."
+    article = _import(body, D(2023, 3, 4), django_capture_on_commit_callbacks)
+    done_at = article.check_done_at
+    with django_capture_on_commit_callbacks(execute=True):
+        entity_alias_add(user=editor, entity=kb["modi"], alias="Modi-ji")
+    article.refresh_from_db()
+    assert article.check_done_at == done_at  # a person nobody here names: not re-checked
+    with django_capture_on_commit_callbacks(execute=True):
+        entity_alias_add(user=editor, entity=kb["in"], alias="Bharat")
+    article.refresh_from_db()
+    assert article.check_done_at > done_at
