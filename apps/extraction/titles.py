@@ -10,6 +10,7 @@ to the office the text names, which is what the ROLE_AT_DATE check needs."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -257,6 +258,7 @@ _KEY_POSSESSIVE = re.compile(r"'s\b")
 _KEY_NOISE = re.compile(r"[^\w\s]")
 
 
+@functools.lru_cache(maxsize=65536)  # the same titles come back in every article
 def title_key(text: str) -> str:
     """The lookup key of a written title or country: case, dots ("U.S." = "US"), possessives
     ("Germany's"), hyphens and well-known abbreviations ("PM", "Gov.") folded."""
@@ -325,6 +327,14 @@ class Resolution:
 UNKNOWN = Resolution(None, "unknown")
 
 
+_STATE_FORM = re.compile(
+    r" of the(?: [a-z]+){0,3}? (?:republic|kingdom|federation|commonwealth|principality|"
+    r"emirates?|state|states|union|confederation)$"
+)
+
+_STATE_WORD = re.compile(r" (?:republic|kingdom|federation|confederation|commonwealth)$")
+
+
 @dataclass
 class TitleIndex:
     """Offices by the wordings of their titles, for one KB snapshot (see the comment above)."""
@@ -380,6 +390,15 @@ class TitleIndex:
                         wordings.add(f"{c}|{form}")
                 if not countries:
                     index.by_name.setdefault(head, set()).add(office)
+        # A name that is a title head elsewhere ("Defence Minister", "President") names no one
+        # office, even when written for an office the KB knows no country of.
+        generic = {title_key(h) for h in GENERIC_HEADS}
+        for office, countries in index.countries_of.items():
+            if countries:
+                generic |= {w for w in index.wordings_of.get(office, ()) if "|" not in w}
+        for name in list(index.by_name):
+            if head_forms(name) & generic:
+                del index.by_name[name]
         return index
 
     def _add_country(self, form: str, key: str, *, overwrite: bool = True) -> None:
@@ -404,10 +423,13 @@ class TitleIndex:
         for i in range(1, len(words) - 1):
             if words[i] != "of":
                 continue
-            rest = " ".join(words[i + 1 :])
-            country = self.country_of.get(rest) or self.country_of.get(rest.removeprefix("the "))
+            rest = " ".join(words[i + 1 :]).removeprefix("the ")
+            country = self.country_of.get(rest) or self.country_of.get(
+                _STATE_WORD.sub("", rest)  # "the French Republic" → French
+            )
             if country:
-                return " ".join(words[:i]), country
+                # "President of the People's Republic of China" when only "China" is known.
+                return _STATE_FORM.sub("", " ".join(words[:i])), country
         for n in range(min(4, len(words) - 1), 0, -1):  # "<country> <head>"
             country = self.country_of.get(" ".join(words[:n]))
             if country:

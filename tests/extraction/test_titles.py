@@ -193,3 +193,54 @@ def test_it_reads_a_name_split_by_a_nickname_in_quote_marks():
     # Two names around a quoted word are one person only when the KB knows the name.
     text = "Prime Minister Jane “JR” Roe spoke."
     assert [(t[1], t[2]) for t in titled(text, DERIVED)] == [("Jane", None)]
+
+
+# --- The title index on its own -------------------------------------------------------------------
+
+
+def test_title_keys_fold_dots_possessives_case_hyphens_and_abbreviations():
+    from apps.extraction.titles import title_key
+
+    assert title_key("U.S. Secretary of State") == title_key("US secretary of state")
+    assert title_key("Germany’s Chancellor") == "germany chancellor"
+    assert title_key("PM") == "prime minister" and title_key("Gov.") == "governor"
+    assert title_key("Secretary-General") == "secretary general"
+    assert title_key("Defense Minister") == "defence minister"
+    assert title_key("Premier") == "premier"  # not an abbreviation of anything
+
+
+def test_the_index_reads_the_country_inside_an_offices_formal_name():
+    from apps.extraction.titles import TitleIndex
+
+    index = TitleIndex.build(
+        offices={
+            1: ["President of the People's Republic of China"],
+            2: ["President of the French Republic"],
+            3: ["Minister of Finance of Ukraine"],
+        }
+    )
+    assert index.resolve("Chinese President").office == 1
+    assert index.resolve("French President").office == 2
+    assert index.resolve("Ukrainian finance minister").office == 3
+    assert index.resolve("Polish President").how == "unknown"
+
+
+def test_a_bare_alias_of_an_office_without_a_country_names_no_single_office():
+    from apps.extraction.titles import TitleIndex
+
+    index = TitleIndex.build(
+        offices={1: ["President of Norvania", "Norvania President"], 2: ["Defence Minister"]}
+    )
+    assert index.resolve("Norvania President").how == "named"  # its own qualified name
+    assert index.resolve("Defence Minister").how == "generic"  # every country has one
+    assert index.resolve("Defence Minister", held=[2]).how == "held"
+
+
+def test_a_place_named_like_a_titles_first_word_does_not_split_the_title():
+    from apps.extraction.titles import TitleIndex
+
+    index = TitleIndex.build(
+        offices={1: ["Prime Minister of India"]}, places={9: ["Prime"], 8: ["India", "Indian"]}
+    )
+    assert index.resolve("Prime Minister", held=[1]).office == 1
+    assert index.resolve("Indian Prime Minister").office == 1
