@@ -170,6 +170,8 @@ def country_before(
         word = body[word_start:position]
         if not word or not word[0].isalpha() or word[-1] in ',;:()[]"“”':
             break
+        if word[-1] in ".!?" and word.count(".") < 2:
+            break  # the end of the sentence before ("to Germany. U.S. President"), not "U.S."
         phrase = body[word_start:end]
         if phrase[0].isupper():
             key = country_of.get(title_key(phrase))

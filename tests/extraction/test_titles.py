@@ -244,3 +244,11 @@ def test_a_place_named_like_a_titles_first_word_does_not_split_the_title():
     )
     assert index.resolve("Prime Minister", held=[1]).office == 1
     assert index.resolve("Indian Prime Minister").office == 1
+
+
+def test_the_country_before_a_title_stops_at_the_end_of_the_sentence_before():
+    text = "Troops went to Germany. U.S. President Donald Trump spoke. Talks in France. UK Prime Minister Keir Starmer left."
+    assert [(t[0], t[4]) for t in titled(text)] == [
+        ("U.S. President", K.US_PRESIDENT),
+        ("UK Prime Minister", K.UK_PM),
+    ]
