@@ -476,6 +476,13 @@ MATRIX: list[Row] = [
             },
         ),
     ),
+    R(
+        "checks:finding-title-alias",
+        kwargs=lambda w: {"finding_uuid": w.finding.uuid},
+        # Editors only; the world's finding is not about an unknown title, so the form is refused
+        # (tests/checks/test_title_kb.py adds an alias through it).
+        post=allow(EDIT, 422, data=lambda w: {"alias": "finance minister", "office": "0"}),
+    ),
     # --- History (read-only) ---
     *[
         R(

@@ -536,15 +536,11 @@ def claim_verify(*, claim: Claim, user, expected_version: int | None) -> Claim:
             "You cannot verify a claim you wrote part of (created, edited, proposed its verdict "
             "or added or removed its evidence); another reviewer has to."
         )
-    from apps.checks.selectors import blocking_findings_for_claim
+    from apps.checks.selectors import blocking_findings_for_claim, claim_verify_refusal
 
     blocking = blocking_findings_for_claim(claim=current)
     if blocking:
-        raise AnnotationError(
-            "This claim cannot be verified while the article has open error findings: "
-            + "; ".join(f.message for f in blocking[:3])
-            + ". Resolve or dismiss them (with a reason) first.",
-        )
+        raise AnnotationError(claim_verify_refusal(findings=blocking))
     current.verdict_state = Claim.VerdictState.VERIFIED
     current.verified_by = user
     current.verified_at = timezone.now()

@@ -619,7 +619,10 @@ class EvidenceIn(serializers.Serializer):
 class FindingStateIn(VersionIn):
     state = ListedChoiceField(choices=Finding.State.choices)
     reason = StrictCharField(
-        required=False, allow_blank=True, default="", help_text="Required when dismissing."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when dismissing, and when acknowledging an error.",
     )
 
 

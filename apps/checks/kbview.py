@@ -9,11 +9,10 @@ precision stands for any day of that month or year: `earliest`/`latest` bound it
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from apps.extraction.titles import Resolution, TitleIndex
 from apps.knowledge.models import bound_latest
 
 MIN_DAY = dt.date.min
@@ -102,10 +101,12 @@ class KBView:
     kinds: dict[int, str] = field(default_factory=dict)
     tenures_by_person: dict[int, list[TenureFact]] = field(default_factory=dict)
     tenures_by_office: dict[int, list[TenureFact]] = field(default_factory=dict)
-    # normalised office title ("uk prime minister") -> office ids
-    office_titles: dict[str, set[int]] = field(default_factory=dict)
-    # office id -> its normalised titles
-    titles_of_office: dict[int, set[str]] = field(default_factory=dict)
+    # The wordings of every office's title (see apps.extraction.titles.TitleIndex).
+    titles: TitleIndex = field(default_factory=TitleIndex)
+
+    @property
+    def titles_of_office(self) -> dict[int, set[str]]:
+        return self.titles.wordings_of
 
     @classmethod
     def build(
@@ -115,19 +116,23 @@ class KBView:
         kinds: dict[int, str] | None = None,
         tenures: list[TenureFact],
         office_aliases: dict[int, list[str]] | None = None,
+        places: dict[int, list[str]] | None = None,
+        jurisdictions: dict[int, int] | None = None,
     ) -> KBView:
+        """office_aliases: office id → its aliases; places: place id → names and demonyms;
+        jurisdictions: office id → place id. The title wordings are derived here, once per KB
+        snapshot."""
         view = cls(labels=dict(labels), kinds=dict(kinds or {}))
         for tenure in sorted(tenures, key=lambda t: (t.start or MIN_DAY, t.id)):
             view.tenures_by_person.setdefault(tenure.person_id, []).append(tenure)
             view.tenures_by_office.setdefault(tenure.office_id, []).append(tenure)
+        offices: dict[int, list[str]] = {}
         for office_id, aliases in (office_aliases or {}).items():
-            names = {normalize_title(a) for a in aliases} | {
-                normalize_title(labels.get(office_id, ""))
-            }
-            names.discard("")
-            view.titles_of_office[office_id] = names
-            for name in names:
-                view.office_titles.setdefault(name, set()).add(office_id)
+            label = labels.get(office_id, "")
+            offices[office_id] = [n for n in [label, *aliases] if n]
+        view.titles = TitleIndex.build(
+            offices=offices, places=places or {}, jurisdictions=jurisdictions or {}
+        )
         return view
 
     def label(self, entity_id: int | None) -> str:
@@ -152,36 +157,28 @@ class KBView:
             if t.possible[0] <= last and t.possible[1] >= first
         ]
 
-    def resolve_title(self, title_text: str, person_id: int | None) -> tuple[int | None, bool]:
-        """The office a written title names: (office id, whether it is one the person held).
-        A generic title ("President") resolves among the person's offices by its words."""
-        wanted = normalize_title(title_text)
-        if not wanted:
-            return None, False
-        held = self.offices_of(person_id) if person_id is not None else []
-        for office_id in held:
-            if _title_fits(wanted, self.titles_of_office.get(office_id, set())):
-                return office_id, True
-        exact = sorted(self.office_titles.get(wanted, set()))
-        return (exact[0] if exact else None), False
-
-
-_QUOTE_CHARS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
-_TITLE_NOISE = re.compile(r"[^\w\s]")
-
-
-def normalize_title(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTE_CHARS).casefold()
-    text = text.replace("-", " ")
-    return " ".join(_TITLE_NOISE.sub(" ", text.replace(".", "")).split())
-
-
-def _title_fits(title: str, office_titles: set[str]) -> bool:
-    if title in office_titles:
+    def single_holder(self, office_id: int) -> bool:
+        """Whether the KB shows the office held by one person at a time (tenures meet at most on
+        a handover day); a seat many share (a senator) is not."""
+        tenures = sorted(self.tenures_by_office.get(office_id, []), key=lambda t: t.possible[0])
+        for before, after in zip(tenures, tenures[1:], strict=False):
+            if before.person_id != after.person_id and after.possible[0] < before.possible[1]:
+                return False
         return True
-    words = title.split()
-    # "president" fits "president of france"; "prime minister" does not.
-    return any(all(w in o.split() for w in words) for o in office_titles) if words else False
+
+    def resolve(self, title_text: str, person_id: int | None) -> Resolution:
+        """The office a written title names for this person (see TitleIndex.resolve)."""
+        held = self.offices_of(person_id) if person_id is not None else []
+        return self.titles.resolve(title_text, held=held)
+
+    def resolve_title(self, title_text: str, person_id: int | None) -> tuple[int | None, bool]:
+        """(office id, whether the person held it) of a written title; (None, False) when the
+        KB cannot tell which office it is."""
+        resolution = self.resolve(title_text, person_id)
+        if resolution.office is None:
+            return None, False
+        held = person_id is not None and resolution.office in self.offices_of(person_id)
+        return resolution.office, held
 
 
 # --- Interval sets ------------------------------------------------------------------------------

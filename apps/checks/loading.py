@@ -191,11 +191,17 @@ def kbview_load() -> KBView:
             return _kb_cache["view"]  # type: ignore[return-value]
     labels: dict[int, str] = {}
     kinds: dict[int, str] = {}
-    for pk, label, kind in Entity.objects.values_list("id", "label", "kind").iterator(
-        chunk_size=5000
-    ):
+    jurisdictions: dict[int, int] = {}
+    places: dict[int, list[str]] = {}
+    for pk, label, kind, jurisdiction, demonyms in Entity.objects.values_list(
+        "id", "label", "kind", "jurisdiction_id", "demonyms"
+    ).iterator(chunk_size=5000):
         labels[pk] = label
         kinds[pk] = kind
+        if jurisdiction is not None:
+            jurisdictions[pk] = jurisdiction
+        if kind == EntityKind.PLACE:
+            places[pk] = [label, *(d for d in demonyms or [] if isinstance(d, str))]
     tenures = [
         TenureFact(
             id=r[0],
@@ -236,7 +242,27 @@ def kbview_load() -> KBView:
         .iterator(chunk_size=5000)
     ):
         office_aliases[entity_id].append(alias)
-    view = KBView.build(labels=labels, kinds=kinds, tenures=tenures, office_aliases=office_aliases)
+    # Countries (and bodies) that offices apply to: their names and demonyms make the wordings
+    # "German Chancellor", "Germany's Chancellor" of "Chancellor of Germany".
+    for pk in set(jurisdictions.values()) - set(places):
+        places[pk] = [labels[pk]] if pk in labels else []
+    for entity_id, alias in (
+        EntityAlias.objects.filter(
+            Q(entity__kind=EntityKind.PLACE) | Q(entity_id__in=sorted(set(jurisdictions.values())))
+        )
+        .order_by("id")
+        .values_list("entity_id", "alias")
+        .iterator(chunk_size=5000)
+    ):
+        places[entity_id].append(alias)
+    view = KBView.build(
+        labels=labels,
+        kinds=kinds,
+        tenures=tenures,
+        office_aliases=office_aliases,
+        places=places,
+        jurisdictions={o: p for o, p in jurisdictions.items() if o in office_ids},
+    )
     with _kb_lock:
         _kb_cache["stamp"] = stamp
         _kb_cache["view"] = view

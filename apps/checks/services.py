@@ -128,6 +128,10 @@ def kb_changed_recheck(*, entity_ids: list[int]) -> int:
         .values_list("article_id", flat=True)
         .distinct()
     )
+    from apps.checks.selectors import articles_with_unknown_titles
+
+    # A new alias or country name can settle a title no office matched before.
+    article_ids |= articles_with_unknown_titles(changed_entity_ids=entity_ids)
     with transaction.atomic():
         return articles_check_request(article_ids=article_ids)
 
@@ -523,7 +527,9 @@ def finding_set_state(
     *, finding: Finding, user, state: str, reason: str = "", expected_version: int | None = None
 ) -> Finding:
     """open → acknowledged / resolved / dismissed (reason required), by a reviewer; any of them
-    back to open. `expected_version` refuses the change if someone else acted first."""
+    back to open. Acknowledging an error needs a note too: it keeps blocking the claims it
+    concerns, and the note says what is being done about it. `expected_version` refuses the
+    change if someone else acted first."""
     if not roles.can_review(user):
         raise NotAllowed("Only reviewers and editors can acknowledge, resolve or dismiss findings.")
     if state not in _TARGETS:
@@ -535,6 +541,16 @@ def finding_set_state(
     if state == Finding.State.DISMISSED and not reason:
         raise FindingError("Say why the finding is dismissed.", field="reason")
     current = Finding.objects.select_for_update().get(pk=finding.pk)
+    if (
+        state == Finding.State.ACKNOWLEDGED
+        and current.severity == Finding.Severity.ERROR
+        and not reason
+    ):
+        raise FindingError(
+            "Add a note to acknowledge an error (what is being done about it); it still blocks "
+            "verifying the claims it concerns until it is resolved or dismissed.",
+            field="reason",
+        )
     if expected_version is not None and current.version != expected_version:
         raise Conflict(
             f"This finding was changed by someone else while you were looking at it (it is now "

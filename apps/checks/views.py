@@ -1,5 +1,6 @@
-"""The findings panel's actions: a reviewer acknowledges, resolves or dismisses (with a reason)
-a finding. One service call (apps.checks.services.finding_set_state); without JavaScript the
+"""The findings panel's actions: a reviewer acknowledges (with a note, for an error), resolves or
+dismisses (with a reason) a finding; an editor adds the wording of a title the checks could not
+match as an alias of the office it names. One service call (apps.checks.services.finding_set_state); without JavaScript the
 form posts and redirects to the workspace, with htmx the findings panel comes back re-rendered.
 A refusal keeps the reason typed and shows the finding as it is now (409 when someone else
 changed it first, 422 for input to fix, 403 for a role that may not)."""
@@ -13,11 +14,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from apps.accounts import roles
 from apps.accounts.decorators import login_required_htmx
 from apps.annotations.services import Conflict, NotAllowed
 from apps.articles.views import render_workspace, workspace_context, workspace_url
 from apps.checks import selectors, services
 from apps.checks.models import Finding
+from apps.knowledge import services as knowledge_services
+from apps.knowledge.models import Entity
 
 _TARGET_STATES = [
     (Finding.State.ACKNOWLEDGED, "acknowledged"),
@@ -83,4 +87,82 @@ def finding_state(request: HttpRequest, finding_uuid) -> HttpResponse:
         if status == 403:
             response["X-Inline-Message"] = "1"  # static/js/workspace.js swaps it in place
         return response
+    return render_workspace(request, context, status=status)
+
+
+class TitleAliasForm(forms.Form):
+    alias = forms.CharField(max_length=300)
+    # One of the offices the finding offers (its position), or another office by name.
+    office = forms.CharField(max_length=8, required=False)
+    office_name = forms.CharField(max_length=300, required=False)
+
+
+@require_POST
+@login_required_htmx
+def finding_title_alias(request: HttpRequest, finding_uuid) -> HttpResponse:
+    """An editor settles a "cannot check" title: the wording becomes an alias of the office it
+    names (apps.knowledge.services.entity_alias_add, which re-checks the articles concerned)."""
+    finding = finding_get_for_user(finding_uuid=finding_uuid, user=request.user)
+    article = finding.article
+    if not roles.can_edit(request.user):
+        raise PermissionDenied("Only editors can change the knowledge base.")
+    unknown = selectors.unknown_title_of(finding)
+    form = TitleAliasForm(request.POST)
+    status, message = 200, ""
+    if unknown is None:
+        status, message = 422, "This finding is not about a title the knowledge base does not know."
+    elif not form.is_valid():
+        status, message = 422, "Give the wording and choose the office it names."
+    else:
+        data = form.cleaned_data
+        _, candidates = unknown
+        office = None
+        if data["office"]:
+            position = int(data["office"]) if data["office"].isdigit() else -1
+            if 0 <= position < len(candidates):
+                office = Entity.objects.filter(pk=candidates[position][0]).first()
+            if office is None:
+                status, message = 422, "Choose one of the offices offered, or name another."
+        elif data["office_name"].strip():
+            offices = selectors.office_by_name(name=data["office_name"])
+            if len(offices) == 1:
+                office = offices[0]
+            elif offices:
+                status, message = (
+                    422,
+                    (
+                        f"Several offices go by “{data['office_name'].strip()}”: "
+                        + ", ".join(
+                            f"{o.label} ({o.wikidata_id or 'no Wikidata id'})" for o in offices
+                        )
+                        + ". Give its Wikidata id."
+                    ),
+                )
+            else:
+                status, message = (
+                    422,
+                    (f"No office in the knowledge base goes by “{data['office_name'].strip()}”."),
+                )
+        else:
+            status, message = 422, "Choose the office the title names."
+        if office is not None:
+            try:
+                knowledge_services.entity_alias_add(
+                    user=request.user, entity=office, alias=data["alias"]
+                )
+            except knowledge_services.KnowledgeError as exc:
+                status, message = (403 if exc.status == 403 else 422), exc.message
+            else:
+                message = (
+                    f"“{data['alias'].strip()}” is now an alias of {office.label}; the articles "
+                    "that use it are being checked again."
+                )
+    if status == 200 and not request.htmx:
+        messages.success(request, message)
+        return redirect(workspace_url(article, anchor="findings"))
+    context = workspace_context(
+        request, article, finding_message=(message, "success" if status == 200 else "error")
+    )
+    if request.htmx:
+        return render_workspace(request, context, partial="findings", status=status)
     return render_workspace(request, context, status=status)

@@ -67,8 +67,8 @@ class KBIndex:
     country_of: dict[str, str]
     # person → [(office, tenure start)] in start order
     person_offices: dict[int, list[tuple[int, dt.date | None]]]
-    office_signatures: dict[int, set[tuple[str, str | None]]]
-    offices_by_signature: dict[tuple[str, str | None], list[int]]
+    # The wordings of the offices' titles (shared with the checks, see titles.TitleIndex).
+    titles: titles.TitleIndex = field(default_factory=titles.TitleIndex)
     fingerprint: tuple = field(default=())
 
     @classmethod
@@ -79,8 +79,11 @@ class KBIndex:
         aliases: list[tuple[int, str]],
         tenures: list[tuple[int, int, dt.date | None]],
         fingerprint: tuple = (),
+        demonyms: dict[int, list[str]] | None = None,
+        jurisdictions: dict[int, int] | None = None,
     ) -> KBIndex:
-        """entities: (id, kind, label); aliases: (entity id, alias); tenures: (person, office, start)."""
+        """entities: (id, kind, label); aliases: (entity id, alias); tenures: (person, office,
+        start); demonyms: place id → its demonyms ("German"); jurisdictions: office id → place id."""
         kinds = {pk: kind for pk, kind, _ in entities}
         labels = {pk: label for pk, _, label in entities}
         names: dict[int, set[str]] = defaultdict(set)
@@ -90,31 +93,22 @@ class KBIndex:
             if pk in kinds:
                 names[pk].add(" ".join(alias.split()))
 
-        country_of: dict[str, str] = {}
-        for key, forms in titles.COUNTRY_FORMS.items():
-            for form in forms:
-                country_of[lower(form)] = key
-        for pk, kind in kinds.items():
-            if kind != "place":
-                continue
-            lowered = {lower(n) for n in names[pk]}
-            key = next((country_of[n] for n in lowered if n in country_of), lower(labels[pk]))
-            for n in lowered:
-                country_of.setdefault(n, key)
-
-        office_signatures: dict[int, set[tuple[str, str | None]]] = defaultdict(set)
-        offices_by_signature: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-        for pk, kind in kinds.items():
-            if kind != OFFICE:
-                continue
-            for name in names[pk]:
-                head, country = titles.split_office_name(name, country_of)
-                if country and country not in country_of:
-                    country_of[country] = country
-                signature = (_head_key(head), country)
-                office_signatures[pk].add(signature)
-                if pk not in offices_by_signature[signature]:
-                    offices_by_signature[signature].append(pk)
+        jurisdictions = {o: p for o, p in (jurisdictions or {}).items() if p in kinds}
+        place_ids = {pk for pk, kind in kinds.items() if kind == "place"} | set(
+            jurisdictions.values()
+        )
+        index = titles.TitleIndex.build(
+            offices={
+                pk: [labels[pk], *sorted(names[pk] - {labels[pk]})]
+                for pk, kind in kinds.items()
+                if kind == OFFICE
+            },
+            places={
+                pk: [labels[pk], *sorted(names[pk] - {labels[pk]}), *(demonyms or {}).get(pk, [])]
+                for pk in place_ids
+            },
+            jurisdictions=jurisdictions,
+        )
 
         person_offices: dict[int, list[tuple[int, dt.date | None]]] = defaultdict(list)
         for person, office, start in sorted(tenures, key=lambda t: (t[2] or dt.date.min, t[1])):
@@ -127,13 +121,13 @@ class KBIndex:
                     continue
                 keys[lower(name)]["e"].append((pk, _forms(name)))
                 if kind == OFFICE:
-                    head, country = titles.split_office_name(name, country_of)
-                    keys[lower(name)]["t"].append((_head_key(head), country, pk))
-        heads = {h for sig in offices_by_signature for h in [sig[0]]}
-        heads.update(_head_key(h) for h in titles.GENERIC_HEADS)
+                    keys[lower(name)]["t"].append(pk)
+        heads = index.heads() | {titles.title_key(h) for h in titles.GENERIC_HEADS}
         for head in heads:
-            for variant in {head, head.replace(" ", "-")}:
-                keys[variant]["t"].append((head, None, None))
+            for variant in _surface_forms(head):
+                keys[variant]["t"].append(None)
+        for written in titles.ABBREVIATED_TITLES:
+            keys[lower(written)]["t"].append(None)
         surnames: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
         for pk, kind in kinds.items():
             if kind != PERSON:
@@ -158,7 +152,7 @@ class KBIndex:
                     len(key),
                     _grouped(entry["e"], kinds),
                     _grouped(entry["s"], kinds),
-                    _grouped_titles(entry["t"]),
+                    tuple(sorted({pk for pk in entry["t"] if pk is not None})) or bool(entry["t"]),
                 ),
             )
         automaton.make_automaton()
@@ -166,16 +160,31 @@ class KBIndex:
             automaton=automaton if len(automaton) else None,
             kinds=kinds,
             labels=labels,
-            country_of=country_of,
+            country_of=index.country_of,
             person_offices=dict(person_offices),
-            office_signatures=dict(office_signatures),
-            offices_by_signature=dict(offices_by_signature),
+            titles=index,
             fingerprint=fingerprint,
         )
 
+    def name_ids(self, name: str) -> tuple[int, ...]:
+        """The entities whose label or alias is exactly this name (as written)."""
+        if self.automaton is None:
+            return ()
+        entry = self.automaton.get(lower(name), None)
+        if entry is None or not entry[1]:
+            return ()
+        return _accepted(entry[1], name)
 
-def _head_key(head: str) -> str:
-    return " ".join(lower(head).replace("-", " ").replace("defense", "defence").split())
+
+def _surface_forms(head: str) -> set[str]:
+    """How a title head (a title_key) can be written: "secretary general" is also
+    "secretary-general", "defence minister" also "defense minister"."""
+    forms = {head, head.replace(" ", "-")}
+    if "defence" in head:
+        forms |= {f.replace("defence", "defense") for f in forms}
+    if "labour" in head:
+        forms |= {f.replace("labour", "labor") for f in forms}
+    return {f for f in forms if len(f) > 2}
 
 
 def _forms(name: str) -> frozenset[str]:
@@ -213,19 +222,6 @@ def _grouped(entries: list[tuple[int, frozenset[str]]], kinds: dict[int, str]) -
     )
 
 
-def _grouped_titles(entries: list[tuple[str, str | None, int | None]]) -> tuple:
-    """((head, country, office ids), ...)."""
-    by_signature: dict[tuple[str, str | None], set[int]] = defaultdict(set)
-    for head, country, office in entries:
-        offices = by_signature[(head, country)]
-        if office is not None:
-            offices.add(office)
-    return tuple(
-        (head, country, tuple(sorted(offices)))
-        for (head, country), offices in sorted(by_signature.items(), key=repr)
-    )
-
-
 def _accepted(groups: tuple, text: str) -> tuple[int, ...]:
     if len(groups) == 1:
         forms, ids = groups[0]
@@ -243,7 +239,7 @@ class _Match:
     end: int
     names: tuple[int, ...]  # entities whose spelling matches, in preference order
     surnames: tuple[int, ...]  # people whose surname matches
-    titles: tuple  # ((head, country, office ids), ...)
+    titles: tuple | bool  # offices whose own name this is, else whether it is a title head
 
 
 def _matches(body: str, kb: KBIndex) -> list[_Match]:
@@ -359,6 +355,45 @@ def _surname_person(match: _Match, seen_people: list[int]) -> tuple[int | None, 
     return None, 0.4
 
 
+# Ranks and honorifics written between a title and the name ("Chief of the Defence Staff Admiral
+# Sir Tony Radakin"): part of neither.
+_HONORIFICS = re.compile(
+    r"(?:(?:(?:Vice |Rear )?Admiral|Adm\.|(?:Lieutenant |Major |Brigadier )?General|Gen\.|"
+    r"Lt\.? Gen\.|Maj\.? Gen\.|Brig\.? Gen\.|Brigadier|(?:Air Chief |Air |Field )?Marshal|"
+    r"Colonel|Col\.|Captain|Capt\.|Commander|Cmdr\.|Sir|Dame|Lord|Lady|Baroness|Baron|"
+    r"Dr\.?|Prof\.?|Professor|Rev\.?|Reverend|Mr\.?|Mrs\.?|Ms\.?|Sheikh|Cardinal|"
+    r"Archbishop|Judge|Justice|Rabbi|Ambassador|(?:the )?Rt\.? Hon\.?|Hon\.) )+"
+)
+# A nickname in quote marks inside a name: Boris “BoJo” Johnson.
+_NICKNAME = re.compile(
+    r"([A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?) [“\"‘'][^“”\"‘’'\n]{1,40}[”\"’'] ([A-Z][\w’'-]+)"
+)
+_CONFIDENCE = {"named": 0.95, "held": 0.9}
+
+
+def _name_at(
+    body: str, kb: KBIndex, position: int, by_start: dict[int, _Match], seen_people: list[int]
+) -> tuple[int | None, float, int] | None:
+    """The KB person whose name starts at `position`: (id, confidence, end), or None."""
+    name_match = by_start.get(position)
+    if name_match is not None and (name_match.surnames or name_match.names):
+        people = _people_first(name_match.names, kb)
+        if people:
+            person, confidence = _choose(tuple(people), kb, seen_people)
+        elif name_match.surnames:
+            person, confidence = _surname_person(name_match, seen_people)
+        else:
+            return None
+        return person, confidence, name_match.end
+    nickname = _NICKNAME.match(body, position)
+    if nickname is not None:
+        people = _people_first(kb.name_ids(f"{nickname.group(1)} {nickname.group(2)}"), kb)
+        if people:
+            person, confidence = _choose(tuple(people), kb, seen_people)
+            return person, confidence, nickname.end()
+    return None
+
+
 def _titled(
     body: str,
     kb: KBIndex,
@@ -371,19 +406,23 @@ def _titled(
     if body[title.end : title.end + 1] != " ":
         return None
     name_start = title.end + 1
-    name_match = by_start.get(name_start)
+    honorifics = _HONORIFICS.match(body, name_start)
+    starts = [name_start] + ([honorifics.end()] if honorifics else [])
     person: int | None = None
     confidence = 0.5
-    if name_match is not None and (name_match.surnames or name_match.names):
-        people = _people_first(name_match.names, kb)
-        if people:
-            person, confidence = _choose(tuple(people), kb, seen_people)
-        elif name_match.surnames:
-            person, confidence = _surname_person(name_match, seen_people)
-        else:
-            return None  # "President Ukraine": not a person
-        name_end = name_match.end
-    else:
+    linked = None
+    for start in starts:
+        name_match = by_start.get(start)
+        if name_match is not None and name_match.names and not _people_first(name_match.names, kb):
+            if not name_match.surnames:
+                return None  # "President Ukraine": not a person
+        linked = _name_at(body, kb, start, by_start, seen_people)
+        if linked is not None:
+            name_start = start
+            person, confidence, name_end = linked
+            break
+    if linked is None:
+        name_start = starts[-1]
         unlinked = _UNLINKED_NAME.match(body, name_start)
         if unlinked is None:
             return None
@@ -402,24 +441,14 @@ def _titled(
     country, title_start = titles.country_before(body, title.start, kb.country_of, line_start)
     modifier, modifier_start = titles.modifier_before(body, title_start)
     text = body[title.start : title.end]
-    if not (text[:1].isupper() or modifier or country):
+    # A title in lower case ("current president Joe Biden", "finance minister") counts in front
+    # of a name the KB knows; a short one ("pm") only when written as the abbreviation.
+    lower_ok = person is not None and len(text) > 4
+    if not (text[:1].isupper() or modifier or country or lower_ok):
         return None
-    heads = {head for head, _, _ in title.titles}
-    head = max(heads, key=len)
-    countries = {c for _, c, _ in title.titles if c}
-    if country is None and countries:
-        country = sorted(countries)[0]
-    if country is None:
-        country = titles.country_after_name(body, name_end, kb.country_of)
-    direct = sorted({office for _, _, offices in title.titles for office in offices})
-    office, office_confidence = titles.resolve_office(
-        head=head,
-        country=country,
-        direct=direct,
-        held=kb.person_offices.get(person, []) if person is not None else [],
-        office_signatures=kb.office_signatures,
-        offices_by_signature=kb.offices_by_signature,
-    )
+    after = None if country else titles.country_after_name(body, name_end, kb.country_of)
+    held = [office for office, _ in kb.person_offices.get(person, [])] if person else []
+    resolution = kb.titles.resolve(body[title_start : title.end], held=held, country=after)
     if person is not None:
         seen_people.append(person)
     return MentionFound(
@@ -428,5 +457,11 @@ def _titled(
         person,
         PERSON,
         confidence,
-        TitleFound(title_start, title.end, modifier, office, office_confidence),
+        TitleFound(
+            title_start,
+            title.end,
+            modifier,
+            resolution.office,
+            _CONFIDENCE.get(resolution.how, 0.5),
+        ),
     )

@@ -49,6 +49,15 @@ def kb_index_build(*, fingerprint: tuple = ()) -> KBIndex:
         aliases=list(EntityAlias.objects.values_list("entity_id", "alias")),
         tenures=list(Tenure.objects.values_list("person_id", "office_id", "start")),
         fingerprint=fingerprint,
+        # Title wordings derive from an office's country: "German Chancellor" (titles.py).
+        demonyms={
+            pk: [d for d in demonyms if isinstance(d, str)]
+            for pk, demonyms in Entity.objects.exclude(demonyms=[]).values_list("id", "demonyms")
+            if isinstance(demonyms, list)
+        },
+        jurisdictions=dict(
+            Entity.objects.filter(jurisdiction__isnull=False).values_list("id", "jurisdiction_id")
+        ),
     )
 
 

@@ -175,13 +175,26 @@ def test_it_accepts_former_on_the_day_the_tenure_ended():
     assert findings(snap, "ROLE_AT_DATE") == []
 
 
-def test_it_flags_a_title_the_person_never_held():
+def test_it_abstains_on_a_bare_title_the_person_never_held():
     body = "Prime Minister Emmanuel Macron spoke in Paris."
     snap = snapshot(
         body, mentions=[title(body, "Prime Minister", "Emmanuel Macron", K.MACRON, None)]
     )
+    # A bare title names no country: it may be an office the KB does not list, so the check
+    # abstains (before issue 11 this was an error).
     [finding] = findings(snap, "ROLE_AT_DATE")
-    assert "never held" in finding.message and "President of France" in finding.message
+    assert finding.severity == "info" and finding.message.startswith("Cannot check")
+    assert "President of France" in finding.message
+
+
+def test_it_flags_a_title_naming_a_country_whose_office_the_person_never_held():
+    body = "UK Prime Minister Emmanuel Macron spoke in Paris."
+    snap = snapshot(
+        body, mentions=[title(body, "UK Prime Minister", "Emmanuel Macron", K.MACRON, None)]
+    )
+    [finding] = findings(snap, "ROLE_AT_DATE")
+    assert finding.severity == "error"
+    assert "never held Prime Minister of the United Kingdom" in finding.message
 
 
 def test_it_resolves_a_generic_title_among_the_offices_the_person_held():
@@ -538,3 +551,111 @@ def test_it_accepts_another_quote_of_the_same_speaker_that_only_starts_alike():
     snap = snapshot(body, quotes=[quote_snap(body, QUOTE, K.ZELENSKY)])
     unrelated = "“We determined what forces are needed, and now the harvest matters most.”"
     assert findings(snap, "QUOTE_INTEGRITY", corpus_with(other(unrelated, K.ZELENSKY))) == []
+
+
+# --- Planned future events; titles bounding the window -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "value", "precision", "flagged"),
+    [
+        (
+            "The leaders agreed to meet again on 13 June 2026.",
+            "13 June 2026",
+            D(2026, 6, 13),
+            "day",
+            False,
+        ),
+        ("The striker announced a comeback in 2027.", "2027", D(2027, 1, 1), "year", False),
+        (
+            "The ministers signed the deal on 13 June 2026.",
+            "13 June 2026",
+            D(2026, 6, 13),
+            "day",
+            True,
+        ),
+        (
+            "The president returned to Kyiv on 13 June 2026.",
+            "13 June 2026",
+            D(2026, 6, 13),
+            "day",
+            True,
+        ),
+    ],
+)
+def test_it_spares_a_planned_future_event_but_not_a_past_one(
+    sentence, text, value, precision, flagged
+):
+    body = f"Officials met in Paris on 6 January 2026.\n{sentence}"
+    snap = snapshot(
+        body,
+        dates=[date(body, "6 January 2026", D(2026, 1, 6)), date(body, text, value, precision)],
+    )
+    assert bool(findings(snap, "DATE_VS_PUBLICATION")) is flagged
+
+
+def test_it_names_the_title_whose_interval_bounds_the_window():
+    # Biden is "former" only from 20 January 2025, which is where the window starts; Starmer's
+    # own error (not PM on the event date) is ROLE_AT_DATE's, not this one's.
+    body = (
+        "Talks opened on 6 January 2024.\n"
+        "UK Prime Minister Keir Starmer thanked former President Joe Biden."
+    )
+    snap = snapshot(
+        body,
+        mentions=[
+            title(body, "UK Prime Minister", "Keir Starmer", K.STARMER, K.UK_PM),
+            title(body, "former President", "Joe Biden", K.BIDEN, K.US_PRESIDENT, "former"),
+        ],
+        dates=[date(body, "6 January 2024", D(2024, 1, 6))],
+    )
+    [finding] = findings(snap, "TEMPORAL_COHERENCE")
+    assert finding.message.startswith("The title “former President Joe Biden” bounds")
+    assert "from 20 January 2025 on" in finding.message and "6 January 2024" in finding.message
+    assert [s["exact"] for s in finding.spans] == ["former President Joe Biden"]
+
+
+def test_it_does_not_restate_one_titles_role_at_date_error():
+    body = (
+        "Talks opened on 6 January 2024.\n"
+        "UK Prime Minister Keir Starmer thanked French President Emmanuel Macron."
+    )
+    snap = snapshot(
+        body,
+        mentions=[
+            title(body, "UK Prime Minister", "Keir Starmer", K.STARMER, K.UK_PM),
+            title(body, "French President", "Emmanuel Macron", K.MACRON, K.FR_PRESIDENT),
+        ],
+        dates=[date(body, "6 January 2024", D(2024, 1, 6))],
+    )
+    assert findings(snap, "TEMPORAL_COHERENCE") == []
+    assert [f.key.split(":")[1] for f in findings(snap, "ROLE_AT_DATE")] == ["at_date"]
+
+
+def test_a_courtesy_title_in_a_quoted_signature_binds_no_dates():
+    body = (
+        "Talks opened on 6 January 2024.\n"
+        "The letter was signed “Yours, former President Joe Biden”. Ukrainian President "
+        "Volodymyr Zelensky replied."
+    )
+    signature = "“Yours, former President Joe Biden”"
+    start = body.index(signature)
+    parts = {
+        "mentions": [
+            title(body, "former President", "Joe Biden", K.BIDEN, K.US_PRESIDENT, "former"),
+            title(body, "Ukrainian President", "Volodymyr Zelensky", K.ZELENSKY, K.UA_PRESIDENT),
+        ],
+        "dates": [date(body, "6 January 2024", D(2024, 1, 6))],
+    }
+    quoted = snapshot(
+        body,
+        published=D(2024, 1, 7),
+        quotes=[QuoteSnap(uuid="q", start=start, end=start + len(signature), exact=signature)],
+        **parts,
+    )
+    assert findings(quoted, "TEMPORAL_COHERENCE") == []
+    [role] = findings(quoted, "ROLE_AT_DATE")
+    assert role.severity == "warning"
+    # The same words outside a quote are the article's own claim.
+    plain = snapshot(body, published=D(2024, 1, 7), **parts)
+    assert [f.severity for f in findings(plain, "ROLE_AT_DATE")] == ["error"]

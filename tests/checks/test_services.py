@@ -149,8 +149,15 @@ def test_it_refuses_bad_finding_state_changes_and_changes_nothing(
         services.finding_set_state(finding=finding, user=reviewer, state="dismissed", reason=" ")
     with pytest.raises(services.FindingError, match="Unknown state"):
         services.finding_set_state(finding=finding, user=reviewer, state="closed")
+    if finding.severity == "error":
+        with pytest.raises(services.FindingError, match="Add a note"):
+            services.finding_set_state(finding=finding, user=reviewer, state="acknowledged")
     services.finding_set_state(
-        finding=finding, user=reviewer, state="acknowledged", expected_version=finding.version
+        finding=finding,
+        user=reviewer,
+        state="acknowledged",
+        reason="Asked the reporter.",
+        expected_version=finding.version,
     )
     with pytest.raises(Conflict) as conflict:
         services.finding_set_state(
@@ -372,3 +379,65 @@ def test_it_finds_a_speakers_quote_worded_differently_in_another_article(kb):
     assert "worded differently" in finding.message and "which forces" in finding.message
     assert "soldiers" not in finding.message
     assert quote in Article.objects.get(pk=first.pk).body
+
+
+def _proposed_claim(article, text: str, annotator) -> Claim:
+    claim = add_claim(article, text)
+    Claim.objects.filter(pk=claim.pk).update(
+        verdict=Claim.Verdict.ACCURATE,
+        verdict_state=Claim.VerdictState.PROPOSED,
+        verdict_by=annotator,
+        created_by=annotator,
+    )
+    claim.refresh_from_db()
+    return claim
+
+
+def test_only_the_error_findings_that_concern_a_claim_block_it(kb, annotator, reviewer):
+    article = seed_like_article(kb)
+    _request_and_run(article)
+    # The Starmer and Trump errors lie in other sentences than Macron's.
+    macron = _proposed_claim(
+        article, "French President Emmanuel Macron described it as a “significant step”", annotator
+    )
+    assert claim_verify(claim=macron, user=reviewer, expected_version=None).verdict_state == (
+        Claim.VerdictState.VERIFIED
+    )
+    # A claim on part of Starmer's sentence is blocked by his finding, not by Trump's.
+    starmer = _proposed_claim(article, "called the talks productive", annotator)
+    with pytest.raises(AnnotationError) as refused:
+        claim_verify(claim=starmer, user=reviewer, expected_version=None)
+    message = refused.value.message
+    starmer_finding = Finding.objects.get(
+        article=article, code="ROLE_AT_DATE", message__contains="Keir Starmer"
+    )
+    trump_finding = Finding.objects.get(
+        article=article, code="ROLE_AT_DATE", message__contains="Donald Trump"
+    )
+    assert f"/articles/{article.uuid}/#finding-{starmer_finding.uuid}" in message
+    assert str(trump_finding.uuid) not in message
+    assert message.startswith("This claim cannot be verified while the article has open error")
+
+
+def test_an_acknowledged_error_still_blocks_and_a_dismissed_one_does_not(kb, annotator, reviewer):
+    article = seed_like_article(kb)
+    _request_and_run(article)
+    claim = _proposed_claim(article, "called the talks productive", annotator)
+    blocking = [
+        f
+        for f in Finding.objects.filter(article=article, severity="error")
+        if any(s["exact"].startswith("UK Prime Minister") for s in f.spans)
+    ]
+    assert {f.code for f in blocking} == {"ROLE_AT_DATE", "TEMPORAL_COHERENCE"}
+    for finding in blocking:
+        services.finding_set_state(
+            finding=finding, user=reviewer, state="acknowledged", reason="Asked the reporter."
+        )
+    with pytest.raises(AnnotationError, match=r"\(acknowledged\)"):
+        claim_verify(claim=claim, user=reviewer, expected_version=None)
+    for finding in blocking:
+        services.finding_set_state(
+            finding=finding, user=reviewer, state="dismissed", reason="The date is a typo."
+        )
+    verified = claim_verify(claim=claim, user=reviewer, expected_version=None)
+    assert verified.verdict_state == Claim.VerdictState.VERIFIED

@@ -45,7 +45,7 @@ def post(client, finding, htmx, **data):
 @HTMX
 def test_it_lets_reviewers_and_editors_acknowledge_a_finding(client, request, finding, role, htmx):
     sign_in(client, request, role)
-    response = post(client, finding, htmx, state="acknowledged")
+    response = post(client, finding, htmx, state="acknowledged", reason="Asking the desk.")
     finding.refresh_from_db()
     if role in ("reviewer", "editor"):
         assert (finding.state, finding.version) == ("acknowledged", 2)
@@ -60,6 +60,16 @@ def test_it_lets_reviewers_and_editors_acknowledge_a_finding(client, request, fi
     else:
         assert finding.state == "open"
         assert_refused(response, role, htmx)
+
+
+@HTMX
+def test_it_needs_a_note_to_acknowledge_an_error(client, reviewer, finding, htmx):
+    client.force_login(reviewer)
+    response = post(client, finding, htmx, state="acknowledged", reason=" ")
+    assert response.status_code == 422
+    assert "Add a note to acknowledge an error" in text_of(response)
+    finding.refresh_from_db()
+    assert (finding.state, finding.version) == ("open", 1)
 
 
 @HTMX
@@ -105,3 +115,20 @@ def test_it_refuses_an_unknown_state(client, reviewer, finding, htmx):
     assert response.status_code == 422
     finding.refresh_from_db()
     assert finding.state == "open"
+
+
+def test_the_api_asks_for_a_note_to_acknowledge_an_error(reviewer, finding):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(reviewer)
+    url = f"/api/v1/findings/{finding.uuid}/state"
+    refused = client.post(url, {"state": "acknowledged", "version": 1}, format="json")
+    assert refused.status_code == 400
+    assert "Add a note to acknowledge an error" in refused.json()["message"]
+    finding.refresh_from_db()
+    assert finding.state == "open"
+    done = client.post(
+        url, {"state": "acknowledged", "reason": "Asked the desk.", "version": 1}, format="json"
+    )
+    assert done.status_code == 200 and done.json()["state"] == "acknowledged"

@@ -55,12 +55,14 @@ TENURES = [
 ]
 
 
-def make_kb(*, entities=(), aliases=(), tenures=()) -> KBIndex:
+def make_kb(*, entities=(), aliases=(), tenures=(), demonyms=None, jurisdictions=None) -> KBIndex:
     """The standard rows plus any given."""
     return KBIndex.build(
         entities=[*ENTITIES, *entities],
         aliases=[*ALIASES, *aliases],
         tenures=[*TENURES, *tenures],
+        demonyms=demonyms,
+        jurisdictions=jurisdictions,
     )
 
 

@@ -27,6 +27,19 @@ _FUTURE = re.compile(
     r"might|intends?|is to|are to)\b",
     re.I,
 )
+# A sentence that plans or agrees a future event tells it in the past tense ("agreed to meet again
+# on June 13", "is eyeing a comeback in 2026"): the plan is past, the event is not.
+_PLANNED = re.compile(
+    r"\b(agreed|agree|agrees|promised|pledged|vowed|decided|arranged|invited|aims?|aimed|"
+    r"hopes?|hoped|eyes|eyed|eyeing|targets?|targeted|intended|planning|prepar(?:e|es|ed|ing)|"
+    r"comeback|return|set (?:a|the) date|booked|postponed|rescheduled|moved|delayed|"
+    r"deadline|by the end of|in time for)\b",
+    re.I,
+)
+# "to meet", "to return": an infinitive before the date, unless a place follows "to".
+_INFINITIVE_BEFORE = re.compile(
+    r"\b[Tt]o (?!the\b|a\b|an\b|his\b|her\b|their\b|its\b|our\b|this\b|that\b)[a-z]+\b"
+)
 _PAST = re.compile(
     r"\b(said|announced|met|held|agreed|signed|told|reported|confirmed|visited|took|declared|"
     r"launched|stated|noted|approved|voted|won|lost|died|arrived|left|was|were|had|did|"
@@ -47,7 +60,7 @@ def _about(days: int) -> str:
 
 @register(
     "DATE_VS_PUBLICATION",
-    version="1",
+    version="2",
     description="Dates that contradict the publication date or their weekday.",
 )
 def date_vs_publication(snapshot: ArticleSnapshot, context: CheckContext) -> list[FindingDraft]:
@@ -120,7 +133,10 @@ def date_vs_publication(snapshot: ArticleSnapshot, context: CheckContext) -> lis
             continue
         start, end = snapshot.sentence_of(date.start)
         sentence = body[start:end]
-        if _FUTURE.search(sentence) or not _PAST.search(sentence):
+        if _FUTURE.search(sentence) or not _PAST.search(sentence) or _PLANNED.search(sentence):
+            continue
+        before = body[max(start, date.start - 60) : date.start]
+        if _INFINITIVE_BEFORE.search(before):
             continue
         findings.append(
             FindingDraft(

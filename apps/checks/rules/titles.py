@@ -20,8 +20,17 @@ from apps.checks.kbview import (
     intervals_contain,
     intervals_intersect,
 )
-from apps.checks.registry import ERROR, CheckContext, FindingDraft, register, span_ref
+from apps.checks.registry import (
+    ERROR,
+    INFO,
+    WARNING,
+    CheckContext,
+    FindingDraft,
+    register,
+    span_ref,
+)
 from apps.checks.snapshot import ArticleSnapshot, DateValue, MentionSnap
+from apps.extraction.titles import Resolution
 
 FORMER = {"former", "ex"}
 _MODIFIER_BEFORE = re.compile(
@@ -36,6 +45,7 @@ class TitleUse:
     person_id: int
     office_id: int | None
     held: bool
+    resolution: Resolution
     tenures: list[TenureFact]
     modifier: str
     reference: DateValue | None
@@ -89,10 +99,16 @@ def title_uses(snapshot: ArticleSnapshot, kb: KBView) -> list[TitleUse]:
         if not mention.has_title or mention.entity_id is None:
             continue
         person = mention.entity_id
-        if mention.office_id is not None:
-            office, held = mention.office_id, mention.office_id in kb.offices_of(person)
+        mine = kb.offices_of(person)
+        resolution = kb.resolve(mention.title_text, person)
+        if mention.office_id is not None and mention.office_id in mine:
+            # Linked (by extraction or a person) to an office the person held: checked by date.
+            office, held = mention.office_id, True
         else:
-            office, held = kb.resolve_title(mention.title_text, person)
+            # Otherwise the wording decides: only a title that names one office is held against
+            # the person (an unlinked or wrongly linked title is read again from its words).
+            office = resolution.office
+            held = office is not None and office in mine
         modifier = mention.title_modifier or ""
         reference, source, present = None, "", False
         if modifier in FORMER:
@@ -113,6 +129,7 @@ def title_uses(snapshot: ArticleSnapshot, kb: KBView) -> list[TitleUse]:
                 person_id=person,
                 office_id=office,
                 held=held,
+                resolution=resolution,
                 tenures=kb.tenures(person, office) if office is not None and held else [],
                 modifier=modifier,
                 reference=reference,
@@ -140,13 +157,6 @@ def _sentence_date(snapshot: ArticleSnapshot, mention: MentionSnap):
     return min(dates, key=lambda d: (abs(d.start - position), d.start))
 
 
-def _knows(kb: KBView, use: TitleUse) -> bool:
-    """Whether the KB says anything about this person or office (else nothing can be checked)."""
-    return bool(kb.tenures_by_person.get(use.person_id)) or bool(
-        use.office_id is not None and kb.tenures_by_office.get(use.office_id)
-    )
-
-
 def _on(reference: DateValue) -> str:
     if reference.precision == "day":
         return f"on {human_date(reference.first)}"
@@ -155,21 +165,29 @@ def _on(reference: DateValue) -> str:
     return f"in {reference.first.year}"
 
 
+def _in_quote(snapshot: ArticleSnapshot, use: TitleUse) -> bool:
+    start, end = use.mention.title_span
+    return any(q.start <= start and end <= q.end for q in snapshot.quotes)
+
+
 @register(
     "ROLE_AT_DATE",
-    version="1",
+    version="2",
     description="A title of office is false for that person at its reference date.",
 )
 def role_at_date(snapshot: ArticleSnapshot, context: CheckContext) -> list[FindingDraft]:
     kb = context.kb
     findings = []
     for use in _uses(snapshot, context):
-        if not _knows(kb, use):
-            continue
         person = kb.label(use.person_id)
         written = use.written(snapshot.body)
+        # A title inside a quote (a signature, a courtesy title) is the speaker's wording, not the
+        # article's claim: at most a warning.
+        severity = WARNING if _in_quote(snapshot, use) else ERROR
         if not use.held:
-            findings.append(_never_held(snapshot, kb, use, person, written))
+            finding = _not_held(snapshot, kb, use, person, written, severity)
+            if finding is not None:
+                findings.append(finding)
             continue
         if use.reference is None:
             continue
@@ -195,7 +213,7 @@ def role_at_date(snapshot: ArticleSnapshot, context: CheckContext) -> list[Findi
         findings.append(
             FindingDraft(
                 code="ROLE_AT_DATE",
-                severity=ERROR,
+                severity=severity,
                 message=message,
                 key=f"{use.mention.uuid}:at_date",
                 spans=(use.span(snapshot.body),),
@@ -212,20 +230,99 @@ def role_at_date(snapshot: ArticleSnapshot, context: CheckContext) -> list[Findi
     return findings
 
 
-def _never_held(snapshot, kb: KBView, use: TitleUse, person: str, written: str) -> FindingDraft:
-    held = [kb.label(o) for o in kb.offices_of(use.person_id)]
-    named = kb.label(use.office_id) if use.office_id is not None else f"“{use.mention.title_text}”"
-    if held:
-        message = (
-            f"“{written}”: according to the knowledge base {person} never held {named}; "
-            f"{person} holds or held {_join(held)}."
+# At most this many offices are offered to the editor who adds the wording as an alias.
+MAX_CANDIDATES = 8
+
+
+def _not_held(
+    snapshot, kb: KBView, use: TitleUse, person: str, written: str, severity: str
+) -> FindingDraft | None:
+    """A title that is not one of the person's offices: an error only when its wording names,
+    unambiguously, an office the KB says the person never held; otherwise the check abstains
+    with an `info` finding saying what the KB lacks."""
+    mine = kb.offices_of(use.person_id)
+    resolution = use.resolution
+    if resolution.how == "named" and use.office_id is not None:
+        if mine:
+            return _never_held(snapshot, kb, use, person, written, severity)
+        if use.reference is not None:
+            others = [
+                t
+                for t in kb.holders(use.office_id, use.reference.first, use.reference.last)
+                if t.person_id != use.person_id and t.certain
+            ]
+            # Only for an office held by one person at a time (a senator shares the office).
+            if len(others) == 1 and kb.single_holder(use.office_id):
+                return _held_by_others(snapshot, kb, use, person, written, severity, others)
+        return None  # the KB knows nothing of the person's offices: nothing to check against
+    if not mine:
+        return None
+    title = use.mention.title_text
+    if resolution.how == "ambiguous":
+        names = _join([kb.label(o) for o in resolution.candidates[:MAX_CANDIDATES]])
+        why = f"it fits several offices ({names}), and the knowledge base cannot tell which one is meant."
+    elif resolution.how == "generic":
+        names = _join([kb.label(o) for o in resolution.candidates[:MAX_CANDIDATES]])
+        why = (
+            f"without a country it only fits offices {person} never held ({names}), and it may "
+            f"name one the knowledge base does not list; {person} holds or held {_join([kb.label(o) for o in mine])}."
         )
     else:
-        message = f"“{written}”: the knowledge base records no office for {person}, and {named} has other holders."
+        why = f"{person} holds or held {_join([kb.label(o) for o in mine])}."
+    message = (
+        f"Cannot check “{written}”: the knowledge base does not know the title “{title}”; {why} "
+        "An editor can add the wording as an alias of the office it names."
+    )
+    candidates = list(dict.fromkeys([*mine, *resolution.candidates]))[:MAX_CANDIDATES]
+    return FindingDraft(
+        code="ROLE_AT_DATE",
+        severity=INFO,
+        message=message,
+        key=f"{use.mention.uuid}:unknown_title",
+        spans=(use.span(snapshot.body),),
+        # What the findings panel offers an editor: add the wording as an alias of one of these.
+        kb_facts=(
+            {"type": "unknown_title", "title": title},
+            *(
+                {"type": "office_candidate", "office_id": o, "office": kb.label(o)}
+                for o in candidates
+            ),
+        ),
+        inputs={"title": title, "how": resolution.how, "candidates": candidates},
+    )
+
+
+def _held_by_others(snapshot, kb, use, person, written, severity, others) -> FindingDraft:
+    office = kb.label(use.office_id)
+    names = _join(sorted({kb.label(t.person_id) for t in others}))
+    when = f"{_on(use.reference)} ({use.reference_source})"
+    return FindingDraft(
+        code="ROLE_AT_DATE",
+        severity=severity,
+        message=(
+            f"“{written}”: according to the knowledge base {names} held {office} {when}; "
+            f"it records no office for {person}."
+        ),
+        key=f"{use.mention.uuid}:never_held",
+        spans=(use.span(snapshot.body),),
+        kb_facts=tuple({**t.fact(kb.labels), "type": "holder"} for t in others),
+        inputs={"title": use.mention.title_text, "office": use.office_id},
+    )
+
+
+def _never_held(
+    snapshot, kb: KBView, use: TitleUse, person: str, written: str, severity: str
+) -> FindingDraft:
+    held = [kb.label(o) for o in kb.offices_of(use.person_id)]
+    named = kb.label(use.office_id)
+    message = (
+        f"“{written}”: according to the knowledge base {person} never held {named}; "
+        f"{person} holds or held {_join(held)}."
+    )
     facts = [t.fact(kb.labels) for t in kb.tenures_by_person.get(use.person_id, [])]
     return FindingDraft(
         code="ROLE_AT_DATE",
-        severity=ERROR,
+        severity=severity,
         message=message,
         key=f"{use.mention.uuid}:never_held",
         spans=(use.span(snapshot.body),),
@@ -299,15 +396,21 @@ def _window_fact(window: list[Interval]) -> dict:
 
 @register(
     "TEMPORAL_COHERENCE",
-    version="1",
+    version="2",
     description="No date makes all the article's titles true together with its dates.",
 )
 def temporal_coherence(snapshot: ArticleSnapshot, context: CheckContext) -> list[FindingDraft]:
     kb = context.kb
+    # A title inside a quote is the speaker's wording (a courtesy title in a signature): it does
+    # not bind the article's dates.
     uses = [
         u
         for u in _uses(snapshot, context)
-        if u.held and u.tenures and u.article_present and u.modifier not in ("then", "incoming")
+        if u.held
+        and u.tenures
+        and u.article_present
+        and u.modifier not in ("then", "incoming")
+        and not _in_quote(snapshot, u)
     ]
     if len(uses) < 2:
         return []
@@ -338,16 +441,22 @@ def temporal_coherence(snapshot: ArticleSnapshot, context: CheckContext) -> list
     else:
         conflicting = []
         for _, day in excluded:
-            for use in uses:
-                if not use.true_at(day.first, day.last) and use not in conflicting:
-                    conflicting.append(use)
-                    break
+            use = _bounding(uses, window, day)
+            if use is not None and use not in conflicting:
+                conflicting.append(use)
         fits = "; ".join(interval_text(i) for i in window)
         dates = _join([f"the {name} {human_date(day.first)}" for name, day in excluded])
         message = (
             f"The titles {_join([f'“{u.written(body)}”' for u in conflicting])} are true together "
             f"only {fits}, which excludes {dates}."
         )
+        if len(conflicting) == 1:
+            message = (
+                f"The title “{conflicting[0].written(body)}” bounds the dates on which all the "
+                f"titles are true together ({fits}), which excludes {dates}."
+            )
+    if len(conflicting) == 1 and not _true_at_reference(conflicting[0]):
+        return []  # one title false at its own date: ROLE_AT_DATE says it already
     conflicting.sort(key=lambda u: u.bounds(body))
     facts = [t.fact(kb.labels) for u in conflicting for t in u.tenures]
     return [
@@ -364,6 +473,34 @@ def temporal_coherence(snapshot: ArticleSnapshot, context: CheckContext) -> list
             },
         )
     ]
+
+
+def _true_at_reference(use: TitleUse) -> bool:
+    return use.reference is None or use.true_at(use.reference.first, use.reference.last)
+
+
+def _bounding(uses: list[TitleUse], window: list[Interval], day: DateValue) -> TitleUse | None:
+    """The title whose interval bounds the window on the side of an excluded day: for a day
+    before the window, the title that starts latest (the window starts when it does); for a day
+    after, the one that ends first."""
+    outside = [u for u in uses if not u.true_at(day.first, day.last)]
+    if not outside:
+        return None
+    if day.last < window[0][0]:
+        edge = window[0][0]
+        return max(outside, key=lambda u: _around(u, edge)[0])
+    if day.first > window[-1][1]:
+        edge = window[-1][1]
+        return min(outside, key=lambda u: _around(u, edge)[1])
+    return outside[0]
+
+
+def _around(use: TitleUse, day: dt.date) -> Interval:
+    """The interval of the title's days that holds the day (every title of the window does)."""
+    for interval in use.days():
+        if interval[0] <= day <= interval[1]:
+            return interval
+    return (MIN_DAY, MAX_DAY)
 
 
 def _smallest_empty_set(uses: list[TitleUse]) -> list[TitleUse]:
