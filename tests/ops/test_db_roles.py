@@ -1,0 +1,301 @@
+"""The app's database role cannot change history, nor get past the triggers that keep it
+append-only, while it does all of the app's ordinary work (apps/ops/db_roles.py).
+
+Every test here talks to the real PostgreSQL as the app's role: the one the whole suite runs as
+when DATABASE_OWNER_URL is set (as in CI), else a role of its own that this module creates with
+the same grants as `manage.py migrate` gives and drops at the end."""
+
+from __future__ import annotations
+
+import secrets
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+
+from apps.annotations import services as annotations
+from apps.annotations.models import Claim, Evidence
+from apps.articles.models import Article
+from apps.articles.services import article_import
+from apps.ops import db_roles
+from tests.services import require_postgres
+
+pytestmark = pytest.mark.postgres
+
+BODY = (
+    "UK Prime Minister Keir Starmer met Emmanuel Macron in Paris on Tuesday, January 6, 2024. "
+    "Zelensky explained, “We need guarantees.” The talks went on late."
+)
+
+
+def _connect(credentials: dict) -> psycopg.Connection:
+    db = connection.settings_dict
+    return psycopg.connect(
+        dbname=db["NAME"],
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=credentials["USER"],
+        password=credentials["PASSWORD"] or None,
+        autocommit=True,
+    )
+
+
+def _owner() -> dict:
+    """The owner's credentials: DATABASE_OWNER_URL's, else the one role of DATABASE_URL."""
+    if settings.DATABASE_OWNER:
+        return settings.DATABASE_OWNER
+    return {key: connection.settings_dict[key] for key in ("USER", "PASSWORD")}
+
+
+@pytest.fixture
+def app_role(transactional_db):
+    """Credentials of a non-superuser role granted what the app is granted."""
+    require_postgres()
+    if settings.DATABASE_APP:
+        yield settings.DATABASE_APP
+        return
+    role = f"{connection.settings_dict['NAME']}_app_probe"[:63]
+    password = secrets.token_urlsafe(16)
+    owner = _connect(_owner())
+    try:
+        owner.execute(f'DROP OWNED BY "{role}"') if _role_exists(owner, role) else None
+        owner.execute(f'DROP ROLE IF EXISTS "{role}"')
+        with db_roles.as_owner() as django_owner:
+            db_roles.app_role_ensure(connection=django_owner, role=role, password=password)
+            db_roles.app_role_grant(
+                connection=django_owner, role=role, history=db_roles.historical_tables()
+            )
+        yield {"USER": role, "PASSWORD": password}
+    finally:
+        connections.close_all()
+        owner.execute(f'DROP OWNED BY "{role}"')
+        owner.execute(f'DROP ROLE IF EXISTS "{role}"')
+        owner.close()
+
+
+def _role_exists(conn: psycopg.Connection, role: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone() is not None
+
+
+def _columns(conn: psycopg.Connection, table: str) -> list[str]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+            "AND NOT attisdropped ORDER BY attnum",
+            [table],
+        )
+    ]
+
+
+def _refused(conn: psycopg.Connection, sql: str, params=None) -> str:
+    """Runs `sql`, which must fail; the error's message (the connection stays usable)."""
+    try:
+        with conn.transaction():
+            conn.execute(sql, params)
+    except psycopg.Error as exc:
+        return str(exc)
+    raise AssertionError(f"not refused: {sql}")
+
+
+def _annotated_article(user) -> Claim:
+    """The app's ordinary writes, each of which writes history rows too: an import (with its
+    automatic extraction), a claim, a verdict, evidence."""
+    article = article_import(
+        title="Paris coalition meeting", body=BODY, source="Test Wire", created_by=user
+    )
+    start = BODY.index("Keir Starmer met Emmanuel Macron")
+    claim = annotations.annotation_create(
+        article=article,
+        kind="claim",
+        start=start,
+        end=start + len("Keir Starmer met Emmanuel Macron"),
+        exact="Keir Starmer met Emmanuel Macron",
+        user=user,
+        origin="manual",
+    )
+    claim = annotations.claim_verdict_propose(
+        claim=claim, user=user, verdict="inaccurate", expected_version=claim.version
+    )
+    annotations.evidence_add(claim=claim, user=user, url="https://example.org/a", title="A")
+    return claim
+
+
+def test_it_does_the_app_s_writes_as_the_app_role_history_included(app_role, annotator):
+    connections["default"].close()
+    saved = {key: connection.settings_dict[key] for key in ("USER", "PASSWORD")}
+    connection.settings_dict.update(app_role)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
+            )
+            assert cursor.fetchone() == (app_role["USER"], False)
+        claim = _annotated_article(annotator)
+    finally:
+        connections["default"].close()
+        connection.settings_dict.update(saved)
+
+    assert Article.history.filter(uuid=claim.article.uuid).exists()
+    assert list(
+        Claim.history.filter(uuid=claim.uuid)
+        .order_by("history_id")
+        .values_list("history_type", "verdict", "history_user__username")
+    ) == [("+", "not_rated", "anna"), ("~", "inaccurate", "anna")]
+    assert Evidence.history.filter(claim_id=claim.pk, history_type="+").count() == 1
+
+
+def test_it_gives_the_app_role_no_power_over_the_triggers(app_role):
+    app = _connect(app_role)
+    with app:
+        role = app.execute(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication "
+            "FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+        assert role == (False, False, False, False, False)
+        owned = app.execute(
+            "SELECT count(*) FROM pg_class WHERE relowner = "
+            "(SELECT oid FROM pg_roles WHERE rolname = current_user)"
+        ).fetchone()
+        assert owned == (0,)
+        for table in db_roles.historical_tables():
+            for sql in (
+                f'ALTER TABLE "{table}" DISABLE TRIGGER {db_roles.ROW_TRIGGER}',
+                f'ALTER TABLE "{table}" DISABLE TRIGGER ALL',
+                f'DROP TRIGGER {db_roles.ROW_TRIGGER} ON "{table}"',
+                f'DROP TRIGGER {db_roles.TRUNCATE_TRIGGER} ON "{table}"',
+                f'ALTER TABLE "{table}" OWNER TO CURRENT_USER',
+            ):
+                assert "must be owner" in _refused(app, sql), sql
+        assert "permission denied" in _refused(app, "SET session_replication_role = replica")
+        # Replacing the trigger function with one that lets everything through.
+        for sql in (
+            f"CREATE OR REPLACE FUNCTION {db_roles.FUNCTION}() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            f"DROP FUNCTION {db_roles.FUNCTION}() CASCADE",
+        ):
+            message = _refused(app, sql)
+            assert "must be owner" in message or "permission denied" in message, sql
+
+
+def test_it_lets_the_app_role_only_read_and_insert_history(app_role, annotator):
+    claim = _annotated_article(annotator)
+    app = _connect(app_role)
+    with app:
+        tables = db_roles.historical_tables()
+        assert len(tables) >= 10
+        for table in tables:
+            can = dict(
+                app.execute(
+                    "SELECT p, has_table_privilege(current_user, %s, p) FROM unnest(%s::text[]) p",
+                    [table, ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER"]],
+                ).fetchall()
+            )
+            assert can == {
+                "SELECT": True,
+                "INSERT": True,
+                "UPDATE": False,
+                "DELETE": False,
+                "TRUNCATE": False,
+                "TRIGGER": False,
+            }, table
+            # Every column, one at a time; history_user_id (what deleting an account rewrote)
+            # to NULL as well.
+            for column in _columns(app, table):
+                message = _refused(app, f'UPDATE "{table}" SET "{column}" = "{column}"')
+                assert "permission denied" in message, (table, column)
+            assert "permission denied" in _refused(
+                app, f'UPDATE "{table}" SET history_user_id = NULL'
+            )
+            assert "permission denied" in _refused(app, f'DELETE FROM "{table}"')
+            assert "permission denied" in _refused(app, f'TRUNCATE "{table}"')
+        # Ordinary tables: the app reads and writes them (TRUNCATE is nobody's business).
+        can = app.execute(
+            "SELECT has_table_privilege(current_user, 'annotations_claim', "
+            "'SELECT, INSERT, UPDATE, DELETE'), "
+            "has_table_privilege(current_user, 'annotations_claim', 'TRUNCATE')"
+        ).fetchone()
+        assert can == (True, False)
+
+    history = list(
+        Claim.history.filter(uuid=claim.uuid)
+        .order_by("history_id")
+        .values_list("history_type", "verdict", "history_user_id")
+    )
+    assert history == [("+", "not_rated", annotator.pk), ("~", "inaccurate", annotator.pk)]
+
+
+def test_it_refuses_every_change_to_history_even_to_the_owner(app_role, annotator):
+    """Privileges keep the app out; the triggers hold for the owner too (a data migration, a flush,
+    a deleted account's SET NULL), until the owner switches them off on purpose."""
+    claim = _annotated_article(annotator)
+    table = Claim.history.model._meta.db_table
+    owner = _connect(_owner())
+    with owner:
+        (history_id,) = owner.execute(
+            f'SELECT max(history_id) FROM "{table}" WHERE uuid = %s', [claim.uuid]
+        ).fetchone()
+        before = owner.execute(f'SELECT * FROM "{table}" ORDER BY history_id').fetchall()
+        for column in _columns(owner, table):
+            message = _refused(
+                owner,
+                f'UPDATE "{table}" SET "{column}" = "{column}" WHERE history_id = %s',
+                [history_id],
+            )
+            assert f"History is append-only: UPDATE on {table} is not allowed" in message, column
+        message = _refused(
+            owner,
+            f'UPDATE "{table}" SET history_user_id = NULL WHERE history_id = %s',
+            [history_id],
+        )
+        assert "cannot be deleted: deactivate it instead" in message
+        assert "History is append-only: DELETE" in _refused(
+            owner, f'DELETE FROM "{table}" WHERE history_id = %s', [history_id]
+        )
+        assert "History is append-only: TRUNCATE" in _refused(owner, f'TRUNCATE "{table}" CASCADE')
+        assert owner.execute(f'SELECT * FROM "{table}" ORDER BY history_id').fetchall() == before
+
+
+def test_it_protects_and_narrows_history_tables_again_on_every_migrate(app_role):
+    """A historical table created by a later migration (default privileges grant it like any
+    table, and it has no trigger yet) is protected by the migrate that created it."""
+    table = Evidence.history.model._meta.db_table
+    owner = _connect(_owner())
+    with owner:
+        owner.execute(f'DROP TRIGGER {db_roles.ROW_TRIGGER} ON "{table}"')
+        owner.execute(f'DROP TRIGGER {db_roles.TRUNCATE_TRIGGER} ON "{table}"')
+        owner.execute(f'GRANT UPDATE, DELETE ON "{table}" TO "{app_role["USER"]}"')
+
+        call_command("migrate", verbosity=0)
+
+        triggers = owner.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
+            "ORDER BY tgname",
+            [table],
+        ).fetchall()
+        assert triggers == [(db_roles.ROW_TRIGGER,), (db_roles.TRUNCATE_TRIGGER,)]
+        if settings.DATABASE_APP:  # migrate grants the suite's app role; the probe is not it
+            can = owner.execute(
+                "SELECT has_table_privilege(%s, %s, 'UPDATE'), "
+                "has_table_privilege(%s, %s, 'DELETE')",
+                [app_role["USER"], table, app_role["USER"], table],
+            ).fetchone()
+            assert can == (False, False)
+
+
+def test_it_refuses_an_app_role_that_could_switch_the_triggers_off(transactional_db):
+    require_postgres()
+    owner = _owner()["USER"]
+    with db_roles.as_owner() as conn:
+        with pytest.raises(db_roles.RoleError, match="superuser|member of the owner"):
+            db_roles.app_role_ensure(connection=conn, role=owner, password="")
+
+
+def test_it_prints_the_sql_to_create_the_app_role():
+    statements = db_roles.app_role_sql(role="factdesk_app", password="it's-secret")
+    assert statements == [
+        'CREATE ROLE "factdesk_app" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION '
+        "NOBYPASSRLS PASSWORD 'it''s-secret'"
+    ]
