@@ -33,9 +33,9 @@ FUNCTION = "factdesk_history_append_only"
 ROW_TRIGGER = "factdesk_history_append_only"
 TRUNCATE_TRIGGER = "factdesk_history_no_truncate"
 
-# One function for both triggers. A deleted user account would have its `history_user_id` set to
-# NULL by Django's on_delete=SET_NULL: that is an UPDATE like any other and is refused too, with a
-# hint (accounts that appear in the history are deactivated instead, apps/accounts/admin.py).
+# One function for both triggers. Deleting a user account would have Django set `history_user_id`
+# to NULL in its records (on_delete=SET_NULL): an UPDATE like any other, refused too, with a hint
+# (accounts are deactivated, never deleted: apps/accounts/admin.py).
 FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -57,12 +57,12 @@ $$;
 
 
 def historical_tables(apps=global_apps) -> list[str]:
-    """django-simple-history's tables (`Historical*` models), every app's, sorted."""
+    """django-simple-history's tables, every app's, sorted: its historical models and the
+    histories of many-to-many fields (both are HistoricalChanges)."""
+    from simple_history.models import HistoricalChanges
+
     return sorted(
-        model._meta.db_table
-        for model in apps.get_models()
-        if model.__name__.startswith("Historical")
-        and any(field.name == "history_id" for field in model._meta.fields)
+        model._meta.db_table for model in apps.get_models() if issubclass(model, HistoricalChanges)
     )
 
 
@@ -125,18 +125,26 @@ def app_role_ensure(*, connection: BaseDatabaseWrapper, role: str, password: str
                 "security): it could switch the history triggers off. Use an ordinary role "
                 "(manage.py create_app_role --sql)."
             )
+        # Membership counts as much as the role itself: SET ROLE gets its powers.
         cursor.execute(
             "SELECT pg_has_role(%s, current_user, 'MEMBER'), "
+            "EXISTS (SELECT 1 FROM pg_roles s WHERE s.rolsuper AND pg_has_role(%s, s.oid, 'MEMBER')), "
             "EXISTS (SELECT 1 FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
             "        WHERE r.rolname = %s AND c.relnamespace = current_schema()::regnamespace)",
-            [role, role],
+            [role, role, role],
         )
-        member_of_owner, owns_tables = cursor.fetchone()
-        if member_of_owner or owns_tables:
+        member_of_owner, member_of_superuser, owns_tables = cursor.fetchone()
+        if member_of_owner or member_of_superuser or owns_tables:
+            problem = (
+                "is a member of the owner role"
+                if member_of_owner
+                else "is a member of a superuser role"
+                if member_of_superuser
+                else "owns tables"
+            )
             raise RoleError(
-                f"DATABASE_URL's role {role!r} "
-                + ("is a member of the owner role" if member_of_owner else "owns tables")
-                + ": it could switch the history triggers off. The app's role must own nothing."
+                f"DATABASE_URL's role {role!r} {problem}: it could switch the history triggers "
+                "off. The app's role must own nothing and be no superuser."
             )
     return created
 

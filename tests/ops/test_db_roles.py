@@ -7,7 +7,12 @@ the same grants as `manage.py migrate` gives and drops at the end."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -23,6 +28,7 @@ from apps.ops import db_roles
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.postgres
+ROOT = Path(__file__).resolve().parents[2]
 
 BODY = (
     "UK Prime Minister Keir Starmer met Emmanuel Macron in Paris on Tuesday, January 6, 2024. "
@@ -286,11 +292,35 @@ def test_it_protects_and_narrows_history_tables_again_on_every_migrate(app_role)
 
 
 def test_it_refuses_an_app_role_that_could_switch_the_triggers_off(transactional_db):
+    """migrate checks DATABASE_URL's role before granting it anything: a superuser, a member of
+    the owner (SET ROLE gets its powers) or the owner of a table could disable the triggers."""
     require_postgres()
     owner = _owner()["USER"]
-    with db_roles.as_owner() as conn:
-        with pytest.raises(db_roles.RoleError, match="superuser|member of the owner"):
-            db_roles.app_role_ensure(connection=conn, role=owner, password="")
+    member = f"{connection.settings_dict['NAME']}_member"[:63]
+    holder = f"{connection.settings_dict['NAME']}_holder"[:63]
+    raw = _connect(_owner())
+    with raw:
+        for role in (member, holder):
+            raw.execute(f'DROP TABLE IF EXISTS "{holder}_table"')
+            raw.execute(f'DROP ROLE IF EXISTS "{role}"')
+            raw.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER')
+        raw.execute(f'GRANT "{owner}" TO "{member}"')
+        raw.execute(f'CREATE TABLE "{holder}_table" (id int)')
+        raw.execute(f'ALTER TABLE "{holder}_table" OWNER TO "{holder}"')
+        try:
+            with db_roles.as_owner() as conn:
+                for role, problem in (
+                    (owner, "a superuser|member of the owner"),
+                    (member, "member of the owner role|member of a superuser role"),
+                    (holder, "owns tables"),
+                ):
+                    with pytest.raises(db_roles.RoleError, match=problem):
+                        db_roles.app_role_ensure(connection=conn, role=role, password="")
+        finally:
+            connections.close_all()
+            raw.execute(f'DROP TABLE IF EXISTS "{holder}_table"')
+            for role in (member, holder):
+                raw.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 def test_it_prints_the_sql_to_create_the_app_role():
@@ -299,3 +329,86 @@ def test_it_prints_the_sql_to_create_the_app_role():
         'CREATE ROLE "factdesk_app" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION '
         "NOBYPASSRLS PASSWORD 'it''s-secret'"
     ]
+
+
+def _manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def scratch_database(transactional_db):
+    """An empty database and the name of a role that does not exist yet, dropped afterwards."""
+    require_postgres()
+    name = f"{connection.settings_dict['NAME']}_deploy"[:63]
+    role = f"{name}_app"[:63]
+    owner = _connect(_owner())
+    with owner:
+        owner.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        owner.execute(f'DROP ROLE IF EXISTS "{role}"')
+        owner.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield name, role
+        finally:
+            owner.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            owner.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_it_deploys_as_the_compose_file_does(scratch_database, tmp_path):
+    """migrate as the owner creates the app's role and grants it; the app then does its work as
+    that role (the seeds: knowledge base, articles, extraction, history) and owns nothing."""
+    name, role = scratch_database
+    db = connection.settings_dict
+    server = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    owner = _owner()
+    owner_auth = owner["USER"] + (f":{quote(owner['PASSWORD'])}" if owner["PASSWORD"] else "")
+    env = {
+        **{k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TZ"}},
+        "DEBUG": "1",
+        "FACTDESK_VAR_DIR": str(tmp_path / "var"),
+        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "DATABASE_URL": f"postgres://{role}:app-pw-{secrets.token_hex(4)}@{server}/{name}",
+    }
+
+    migrated = _manage(
+        ["migrate", "--noinput"],
+        {**env, "DATABASE_OWNER_URL": f"postgres://{owner_auth}@{server}/{name}"},
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    seeded = _manage(["loadseeds"], env)  # the app: web, worker and beat get no owner URL
+    assert seeded.returncode == 0, seeded.stderr
+
+    with psycopg.connect(
+        dbname=name,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=owner["USER"],
+        password=owner["PASSWORD"] or None,
+        autocommit=True,
+    ) as conn:
+        assert conn.execute(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = %s", [role]
+        ).fetchone() == (False, False, False)
+        owners = conn.execute(
+            "SELECT DISTINCT r.rolname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
+            "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'S')"
+        ).fetchall()
+        assert owners == [(owner["USER"],)]
+        history = conn.execute(
+            "SELECT count(*), count(DISTINCT history_type) FROM articles_historicalarticle"
+        ).fetchone()
+        assert history[0] >= 1
+        claims = conn.execute("SELECT count(*) FROM annotations_historicalclaim").fetchone()[0]
+        assert claims >= 1, "extraction wrote no history as the app role"
+        protected = conn.execute(
+            "SELECT count(DISTINCT tgrelid) FROM pg_trigger WHERE tgname = %s",
+            [db_roles.ROW_TRIGGER],
+        ).fetchone()[0]
+        assert protected == len(db_roles.historical_tables())
