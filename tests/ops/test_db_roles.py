@@ -7,6 +7,7 @@ the same grants as `manage.py migrate` gives and drops at the end."""
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import subprocess
@@ -17,7 +18,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
 from apps.annotations import services as annotations
@@ -321,6 +322,35 @@ def test_it_refuses_an_app_role_that_could_switch_the_triggers_off(transactional
             raw.execute(f'DROP TABLE IF EXISTS "{holder}_table"')
             for role in (member, holder):
                 raw.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_it_creates_the_app_role_with_its_command(transactional_db, settings):
+    require_postgres()
+    role = f"{connection.settings_dict['NAME']}_cmd_app"[:63]
+    raw = _connect(_owner())
+    with raw:
+        raw.execute(f'DROP ROLE IF EXISTS "{role}"')
+        settings.DATABASE_APP = {"USER": role, "PASSWORD": "pw-1"}
+        try:
+            out = io.StringIO()
+            call_command("create_app_role", stdout=out)
+            assert f"Role {role} created: it owns nothing and is no superuser" in out.getvalue()
+            call_command("create_app_role", "--set-password", stdout=out)
+            assert f"Role {role} exists" in out.getvalue()
+            assert raw.execute(
+                "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles "
+                "WHERE rolname = %s",
+                [role],
+            ).fetchone() == (True, False, False, False)
+        finally:
+            connections.close_all()
+            raw.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_it_says_when_there_is_no_separate_app_role(settings):
+    settings.DATABASE_APP = None
+    with pytest.raises(CommandError, match="DATABASE_OWNER_URL is not set"):
+        call_command("create_app_role")
 
 
 def test_it_prints_the_sql_to_create_the_app_role():
