@@ -145,6 +145,11 @@ def env_database_owner(name: str, database: dict[str, Any]) -> dict[str, Any] | 
         )
     if not owner.get("USER") or owner["USER"] == database.get("USER"):
         return None
+    if not database.get("USER"):
+        raise ImproperlyConfigured(
+            f"{name} is set but DATABASE_URL names no user: give the app's role "
+            "(postgres://factdesk_app:PASSWORD@HOST:5432/NAME)."
+        )
     return {"USER": owner["USER"], "PASSWORD": owner.get("PASSWORD", "")}
 
 

@@ -144,8 +144,9 @@ def test_it_reads_the_owner_of_the_tables_apart_from_the_app_s_role(monkeypatch)
         ("sqlite:////tmp/x.sqlite3", "postgres://factdesk@db:5432/factdesk", "PostgreSQL only"),
         (APP_URL, "sqlite:////tmp/x.sqlite3", "PostgreSQL only"),
         (APP_URL, "mysql://factdesk@db/factdesk", "must point at PostgreSQL"),
+        ("postgres://db.internal:5432/factdesk", APP_URL.replace("_app", ""), "names no user"),
     ],
-    ids=["other-host", "other-database", "sqlite-app", "sqlite-owner", "mysql"],
+    ids=["other-host", "other-database", "sqlite-app", "sqlite-owner", "mysql", "no-app-user"],
 )
 def test_it_refuses_an_owner_url_for_another_database(monkeypatch, app_url, owner_url, match):
     database = _app_database(monkeypatch, app_url)
