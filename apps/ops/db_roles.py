@@ -189,7 +189,9 @@ def database_prepare(*, connection: BaseDatabaseWrapper, apps=global_apps) -> No
     DATABASE_URL names another role than the owner's) created if missing and granted."""
     if connection.vendor != "postgresql":
         return
-    tables = historical_tables(apps)
+    # Those the database has now (a migration backwards may have dropped some).
+    existing = set(connection.introspection.table_names())
+    tables = [table for table in historical_tables(apps) if table in existing]
     history_protect(connection=connection, tables=tables)
     app = settings.DATABASE_APP
     if app:

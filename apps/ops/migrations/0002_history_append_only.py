@@ -51,7 +51,8 @@ def unprotect(apps, schema_editor):
     for table in historical_tables(apps):
         name = schema_editor.quote_name(f"{table}_append_only")
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {schema_editor.quote_name(table)}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS factdesk_history_append_only()")
+    # CASCADE: the triggers every migrate installs since (apps/ops/db_roles.py) use it too.
+    schema_editor.execute("DROP FUNCTION IF EXISTS factdesk_history_append_only() CASCADE")
 
 
 class Migration(migrations.Migration):
