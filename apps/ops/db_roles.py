@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 from django.apps import apps as global_apps
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 FUNCTION = "factdesk_history_append_only"
@@ -112,8 +112,13 @@ def app_role_ensure(*, connection: BaseDatabaseWrapper, role: str, password: str
         created = row is None
         if created:
             try:
-                cursor.execute(app_role_sql(role=role, password=password)[0])
-            except Exception as exc:
+                # A savepoint: migrate runs this in a transaction, which an error would spoil.
+                with transaction.atomic(using=connection.alias):
+                    cursor.execute(app_role_sql(role=role, password=password)[0])
+            except DatabaseError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) == "42710":  # duplicate_object
+                    # Another process (a parallel test run's migrate) created it just now.
+                    return app_role_ensure(connection=connection, role=role, password=password)
                 raise RoleError(
                     f"The database role {role!r} of DATABASE_URL does not exist and the owner "
                     f"could not create it ({str(exc).strip().splitlines()[0]}). Ask a superuser "
