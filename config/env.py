@@ -120,6 +120,39 @@ def env_database_url(name: str, default: str, *, conn_max_age: int = 0) -> dict[
     return config
 
 
+def env_database_owner(name: str, database: dict[str, Any]) -> dict[str, Any] | None:
+    """The credentials of the role that owns the tables (PostgreSQL), for `manage.py migrate`,
+    when the app's own DATABASE_URL connects as another role. None when unset or when it names the
+    app's role itself (then one role does everything, as in local use)."""
+    url = (os.environ.get(name) or "").strip()
+    if not url:
+        return None
+    owner = env_database_url(name, url)
+    shown = _without_password(url)
+    if (
+        database["ENGINE"] != "django.db.backends.postgresql"
+        or owner["ENGINE"] != database["ENGINE"]
+    ):
+        raise ImproperlyConfigured(
+            f"{name}={shown!r}: a separate owner role is for PostgreSQL only; "
+            "both it and DATABASE_URL must be postgres:// URLs."
+        )
+    where = ("HOST", "PORT", "NAME")
+    if [owner[key] for key in where] != [database[key] for key in where]:
+        raise ImproperlyConfigured(
+            f"{name}={shown!r} points at another database than DATABASE_URL: "
+            "both must name the same host, port and database, with different users."
+        )
+    if not owner.get("USER") or owner["USER"] == database.get("USER"):
+        return None
+    if not database.get("USER"):
+        raise ImproperlyConfigured(
+            f"{name} is set but DATABASE_URL names no user: give the app's role "
+            "(postgres://factdesk_app:PASSWORD@HOST:5432/NAME)."
+        )
+    return {"USER": owner["USER"], "PASSWORD": owner.get("PASSWORD", "")}
+
+
 _BROKER_SCHEMES = {"redis", "rediss", "filesystem", "memory"}
 
 

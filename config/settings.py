@@ -11,6 +11,7 @@ from config.env import (
     env_bool,
     env_broker_url,
     env_cache,
+    env_database_owner,
     env_database_url,
     env_int,
     env_list,
@@ -125,6 +126,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:  # PostgreSQL (env_database_url accepts nothing else)
     _db.setdefault("OPTIONS", {})
 DATABASES = {"default": _db}
+# DATABASE_OWNER_URL (PostgreSQL): the role that owns the tables. When set, `manage.py migrate`
+# connects as it and grants DATABASE_URL's role (the app: web, worker, beat) what it needs and no
+# more: it owns nothing, so it cannot switch off the triggers that keep history append-only
+# (apps/ops/db_roles.py). Unset, or the same role: one role does everything (local use, SQLite).
+DATABASE_OWNER = env_database_owner("DATABASE_OWNER_URL", _db)
+DATABASE_APP = (
+    {"USER": _db["USER"], "PASSWORD": _db.get("PASSWORD", "")} if DATABASE_OWNER else None
+)
 # API throttling counts per key live in the cache: set CACHE_URL to Redis when several web
 # processes serve the API, so that they share one count.
 CACHES = {"default": env_cache("CACHE_URL")}

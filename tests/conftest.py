@@ -29,6 +29,57 @@ def _eager_celery_by_default(request):
     celery_app.conf.task_always_eager = previous
 
 
+# --- Database roles (PostgreSQL, apps/ops/db_roles.py) -----------------------------------------
+# With DATABASE_OWNER_URL set (as .ci/run does), the suite runs as production does: the owner
+# creates and migrates the test database, and every test then talks to it as the app's role
+# (DATABASE_URL's user), which owns nothing; workers started by tests connect as it too.
+
+
+def _connect_as(credentials: dict | None) -> None:
+    from django.db import connections
+
+    if credentials:
+        connections["default"].close()
+        connections["default"].settings_dict.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    _connect_as(settings.DATABASE_OWNER)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    _connect_as(settings.DATABASE_APP)
+    yield
+    _connect_as(settings.DATABASE_OWNER)  # the owner drops the test database
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_as_owner_past_the_history_triggers():
+    """After a transactional test (live server, worker) Django empties every table with TRUNCATE,
+    which the history triggers refuse (and the app's role may not do): the suite does it as the
+    owner, with the triggers switched off inside that one transaction."""
+    from django.db import transaction
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from apps.ops import db_roles
+
+    def execute_sql_flush(self, sql_list):
+        with db_roles.as_owner(self.connection.alias) as connection:
+            with transaction.atomic(using=connection.alias):
+                tables = db_roles.historical_tables()
+                with db_roles.history_unlocked(connection=connection, tables=tables):
+                    with connection.cursor() as cursor:
+                        for sql in sql_list:
+                            cursor.execute(sql)
+
+    original = DatabaseOperations.execute_sql_flush
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture
 def annotator(db):
     return UserFactory(username="anna", role="annotator")
@@ -75,7 +126,12 @@ class WorkerProcess:
         self.queue = f"test-{uuid.uuid4().hex[:12]}"
         self.log_path = tmp_path / f"{self.queue}.log"
         self.env = {
-            **{k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"},
+            # The worker is the app: never the owner's credentials.
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in {"PYTEST_VERSION", "DATABASE_OWNER_URL"}
+            },
             "DEBUG": "1",
             "DATABASE_URL": _database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,

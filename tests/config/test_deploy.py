@@ -96,11 +96,39 @@ def test_it_uses_secure_cookies_hsts_and_https_in_production(tmp_path):
         ({"SECRET_KEY": "s3cret-but-short"}, "SECRET_KEY is too weak for production"),
         ({"DATABASE_URL": "mysql://app@db/factdesk"}, "must point at PostgreSQL"),
         ({"CELERY_BROKER_URL": "amqp://guest@rabbit//"}, "not a broker URL"),
+        (
+            {"DATABASE_OWNER_URL": "postgres://owner:pw@elsewhere:5432/factdesk"},
+            "DATABASE_OWNER_URL='postgres://owner:***@elsewhere:5432/factdesk' points at another",
+        ),
     ],
-    ids=["debug", "no-secret-key", "weak-secret-key", "database", "broker"],
+    ids=["debug", "no-secret-key", "weak-secret-key", "database", "broker", "owner"],
 )
 def test_it_refuses_to_start_with_a_bad_setting(tmp_path, overrides, message):
     result = _run(["manage.py", "check"], _production_env(tmp_path, **overrides))
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_it_reads_the_app_s_role_and_the_owner_s_apart(tmp_path):
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.DATABASES['default']['USER'], s.DATABASE_APP, s.DATABASE_OWNER]))"
+    )
+    env = _production_env(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL="postgres://factdesk_app:app-pw@db.internal:5432/factdesk",
+        DATABASE_OWNER_URL="postgres://factdesk:owner-pw@db.internal:5432/factdesk",
+    )
+    result = _run(["-c", code], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        "factdesk_app",
+        {"USER": "factdesk_app", "PASSWORD": "app-pw"},
+        {"USER": "factdesk", "PASSWORD": "owner-pw"},
+    ]
+    # Without an owner URL, one role does everything (local use): nothing to tell apart.
+    env.pop("DATABASE_OWNER_URL")
+    result = _run(["-c", code], env)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == ["factdesk_app", None, None]

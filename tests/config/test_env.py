@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_broker_url, env_database_url, env_int, env_secret_key
+from config.env import (
+    env_bool,
+    env_broker_url,
+    env_database_owner,
+    env_database_url,
+    env_int,
+    env_secret_key,
+)
 
 STRONG_KEY = "k3Jx9-pQ2vL8mN4rT6wY1zA5cE7gI0oU_sD2fH4jK6lZ8xC0vB"  # 51 characters
 
@@ -103,6 +110,51 @@ def test_it_never_shows_the_database_password_in_its_message(monkeypatch):
         env_database_url("DATABASE_URL", "sqlite:////tmp/default.sqlite3")
     assert "s3cret-pw" not in str(caught.value)
     assert "app:***@db" in str(caught.value)
+
+
+APP_URL = "postgres://factdesk_app:app-pw@db.internal:5432/factdesk"
+
+
+def _app_database(monkeypatch, url: str = APP_URL) -> dict:
+    monkeypatch.setenv("DATABASE_URL", url)
+    return env_database_url("DATABASE_URL", "sqlite:////tmp/x.sqlite3")
+
+
+def test_it_reads_the_owner_of_the_tables_apart_from_the_app_s_role(monkeypatch):
+    database = _app_database(monkeypatch)
+    monkeypatch.setenv(
+        "DATABASE_OWNER_URL", "postgres://factdesk:owner-pw@db.internal:5432/factdesk"
+    )
+    assert env_database_owner("DATABASE_OWNER_URL", database) == {
+        "USER": "factdesk",
+        "PASSWORD": "owner-pw",
+    }
+    # Unset, or the app's own role: one role does everything (local use).
+    monkeypatch.delenv("DATABASE_OWNER_URL")
+    assert env_database_owner("DATABASE_OWNER_URL", database) is None
+    monkeypatch.setenv("DATABASE_OWNER_URL", APP_URL)
+    assert env_database_owner("DATABASE_OWNER_URL", database) is None
+
+
+@pytest.mark.parametrize(
+    ("app_url", "owner_url", "match"),
+    [
+        (APP_URL, "postgres://factdesk:pw@other-host:5432/factdesk", "another database"),
+        (APP_URL, "postgres://factdesk:pw@db.internal:5432/elsewhere", "another database"),
+        ("sqlite:////tmp/x.sqlite3", "postgres://factdesk@db:5432/factdesk", "PostgreSQL only"),
+        (APP_URL, "sqlite:////tmp/x.sqlite3", "PostgreSQL only"),
+        (APP_URL, "mysql://factdesk@db/factdesk", "must point at PostgreSQL"),
+        ("postgres://db.internal:5432/factdesk", APP_URL.replace("_app", ""), "names no user"),
+    ],
+    ids=["other-host", "other-database", "sqlite-app", "sqlite-owner", "mysql", "no-app-user"],
+)
+def test_it_refuses_an_owner_url_for_another_database(monkeypatch, app_url, owner_url, match):
+    database = _app_database(monkeypatch, app_url)
+    monkeypatch.setenv("DATABASE_OWNER_URL", owner_url)
+    with pytest.raises(ImproperlyConfigured, match=match) as caught:
+        env_database_owner("DATABASE_OWNER_URL", database)
+    assert "DATABASE_OWNER_URL" in str(caught.value)
+    assert ":pw@" not in str(caught.value)
 
 
 def test_it_reads_postgres_and_sqlite_urls(monkeypatch):

@@ -1,14 +1,10 @@
 """History is append-only, enforced by PostgreSQL: a trigger on every historical table
-(django-simple-history's Historical* models) refuses UPDATE and DELETE. The one change let
-through is Django's ON DELETE SET NULL of `history_user_id` when a user account is deleted (the
-record stays; it just no longer names the account). TRUNCATE (test database flushes) does not
-fire row triggers.
+(django-simple-history's Historical* models) refuses UPDATE and DELETE.
 
-SQLite has no equivalent worth the cost (its flush is DELETE, which a trigger would refuse), so
-there the rule rests on the application offering no way to change history.
-
-A historical model added later needs its trigger too: tests/ops/test_history_append_only.py fails
-until a migration like this one (calling `protect`) covers it."""
+Superseded, kept for the record of what ran: every `manage.py migrate` now ends by replacing this
+function and these triggers with stricter ones on every historical table there is (no UPDATE at
+all, `history_user_id` included; no TRUNCATE either): apps/ops/db_roles.py and
+apps/ops/management/commands/migrate.py. Nothing needs to call `protect` any more."""
 
 from django.db import migrations
 
@@ -55,7 +51,8 @@ def unprotect(apps, schema_editor):
     for table in historical_tables(apps):
         name = schema_editor.quote_name(f"{table}_append_only")
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {schema_editor.quote_name(table)}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS factdesk_history_append_only()")
+    # CASCADE: the triggers every migrate installs since (apps/ops/db_roles.py) use it too.
+    schema_editor.execute("DROP FUNCTION IF EXISTS factdesk_history_append_only() CASCADE")
 
 
 class Migration(migrations.Migration):
