@@ -535,3 +535,13 @@ def _label(data: Any) -> str:
         if isinstance(entry, dict) and entry.get("value"):
             return str(entry["value"])
     return ""
+
+
+def wikidata_person_import(*, user, wikidata_id: str) -> SyncReport:
+    """An editor's "add from Wikidata": the person with every office they held and the countries
+    of those offices, through the same sync as `manage.py kb_sync --person`; remembered for the
+    periodic refresh."""
+    from apps.knowledge.services import _require_editor
+
+    _require_editor(user)
+    return kb_sync_run(people=[wikidata_id])
