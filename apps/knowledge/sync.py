@@ -173,7 +173,7 @@ class SyncReport:
             f"tenures {r.tenures_created} added, {r.tenures_updated} changed, "
             f"{r.tenures_unchanged} unchanged, {r.tenures_removed} removed; "
             f"{self.requests} requests; {self.seconds:.1f} s "
-            f"(network {self.network_seconds:.1f} s, writing {self.seconds - self.network_seconds:.1f} s)"
+            f"(network {self.network_seconds:.1f} s, own work {self.seconds - self.network_seconds:.1f} s)"
         )
 
 
