@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.knowledge import wikidata
@@ -368,6 +368,11 @@ def _write(
                 progress("writing", number - 1, len(batches))
             # One transaction per batch; the checks hear of it after that batch commits.
             with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    # A sync can always be run again: do not wait for the WAL flush at commit
+                    # (a crash may lose the last batches, never leave one half-written).
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 before = set(result.changed_entity_ids)
                 _import_records(batch, result=result, batch_size=WRITE_BATCH)
                 if not dry_run:

@@ -109,8 +109,11 @@ class WikidataClient:
                 f"{what}: the Query Service's answer is not SPARQL JSON results", what=what
             )
 
-    def entities(self, ids: list[str], *, what: str, props: str = "") -> dict[str, Any]:
-        """Entity JSON (the shape of Special:EntityData) of up to 50 ids."""
+    def entities(
+        self, ids: list[str], *, what: str, props: str = "info|labels|aliases|descriptions|claims"
+    ) -> dict[str, Any]:
+        """Entity JSON (the shape of Special:EntityData) of up to 50 ids, without the sitelinks
+        (a head of state's links to every Wikipedia would double the download for nothing)."""
         if len(ids) > ENTITIES_PER_REQUEST:
             raise ValueError(f"at most {ENTITIES_PER_REQUEST} ids per request")
         params = {
@@ -119,8 +122,7 @@ class WikidataClient:
             "format": "json",
             "maxlag": "5",
         }
-        if props:
-            params["props"] = props
+        params["props"] = props
         data = self._request("GET", self.config.api_url, what=what, params=params)
         found = data.get("entities") if isinstance(data, dict) else None
         if not isinstance(found, dict):
