@@ -163,10 +163,15 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _import_records(
-    records: Iterable[wikidata.EntityRecord], *, result: KbImportResult, batch_size: int
+    records: Iterable[wikidata.EntityRecord],
+    *,
+    result: KbImportResult,
+    batch_size: int,
+    user=None,
 ) -> None:
+    """`user`: who the history rows name (an editor's import from the KB browser)."""
     for batch in _batches(records, batch_size):
-        _import_batch(batch, result)
+        _import_batch(batch, result, user)
         reset_queries()  # with DEBUG on, Django would keep every bulk INSERT of a large dump
 
 
@@ -182,7 +187,11 @@ ENTITY_IMPORT_FIELDS = [
 ]
 
 
-def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult) -> None:
+def _history(user) -> dict[str, Any]:
+    return {"default_change_reason": "Wikidata import", "default_user": user}
+
+
+def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult, user=None) -> None:
     now = timezone.now()
     records: dict[str, wikidata.EntityRecord] = {}
     for record in batch:
@@ -268,11 +277,11 @@ def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult) ->
         else:
             first_wave.append(entity)
     if first_wave:
-        bulk_create_with_history(first_wave, Entity, default_change_reason="Wikidata import")
+        bulk_create_with_history(first_wave, Entity, **_history(user))
     for entity in second_wave:
         entity.jurisdiction = existing[records[entity.wikidata_id].jurisdiction_id]
     if second_wave:
-        bulk_create_with_history(second_wave, Entity, default_change_reason="Wikidata import")
+        bulk_create_with_history(second_wave, Entity, **_history(user))
     to_update: list[Entity] = []
     for qid, values in values_by_qid.items():
         if qid in created:
@@ -306,7 +315,7 @@ def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult) ->
             to_update,
             Entity,
             ENTITY_IMPORT_FIELDS,
-            default_change_reason="Wikidata import",
+            **_history(user),
         )
     updated_rows = {e.pk for e in to_update}
     result.entities_created += len(created)
@@ -324,10 +333,10 @@ def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult) ->
         wanted[entity.pk] = rows
     for entity in placeholders:
         wanted[entity.pk] = [(entity.label, "", True)]
-    aliases_changed = _sync_aliases(wanted, result)
+    aliases_changed = _sync_aliases(wanted, result, user)
 
     # 3. Tenures.
-    tenures_changed = _sync_tenures(records, existing, result, now)
+    tenures_changed = _sync_tenures(records, existing, result, now, user)
 
     for qid in records:
         entity = existing[qid]
@@ -349,7 +358,7 @@ def _placeholder(qid: str, kind: str, now: dt.datetime) -> Entity:
 
 
 def _sync_aliases(
-    wanted: dict[int, list[tuple[str, str, bool]]], result: KbImportResult
+    wanted: dict[int, list[tuple[str, str, bool]]], result: KbImportResult, user=None
 ) -> set[int]:
     """Returns the entities whose aliases changed."""
     current: dict[int, dict[str, EntityAlias]] = {}
@@ -397,11 +406,9 @@ def _sync_aliases(
     if to_delete:
         EntityAlias.objects.filter(pk__in=to_delete).delete()
     if to_update:
-        bulk_update_with_history(
-            to_update, EntityAlias, ["alias", "is_label"], default_change_reason="Wikidata import"
-        )
+        bulk_update_with_history(to_update, EntityAlias, ["alias", "is_label"], **_history(user))
     if to_create:
-        bulk_create_with_history(to_create, EntityAlias, default_change_reason="Wikidata import")
+        bulk_create_with_history(to_create, EntityAlias, **_history(user))
     result.aliases_added += len(to_create)
     result.aliases_removed += len(to_delete)
     result.changed_entity_ids.update(changed)
@@ -437,6 +444,7 @@ def _sync_tenures(
     entities: dict[str, Entity],
     result: KbImportResult,
     now: dt.datetime,
+    user=None,
 ) -> set[int]:
     """Returns the people whose tenures changed."""
     person_ids = [entities[qid].pk for qid in records]
@@ -490,11 +498,9 @@ def _sync_tenures(
         for tenure in removed:
             changed.update((tenure.person_id, tenure.office_id))
     if to_update:
-        bulk_update_with_history(
-            to_update, Tenure, TENURE_IMPORT_FIELDS, default_change_reason="Wikidata import"
-        )
+        bulk_update_with_history(to_update, Tenure, TENURE_IMPORT_FIELDS, **_history(user))
     if to_create:
-        bulk_create_with_history(to_create, Tenure, default_change_reason="Wikidata import")
+        bulk_create_with_history(to_create, Tenure, **_history(user))
     result.tenures_created += len(to_create)
     result.tenures_updated += len(to_update)
     result.tenures_removed += len(removed)

@@ -211,11 +211,13 @@ def kb_sync_run(
     remember: bool = True,
     client: WikidataClient | None = None,
     progress: Progress | None = None,
+    user=None,
 ) -> SyncReport:
     """Sync presets, offices (with their holders since `since`) and people from Wikidata.
 
     Raises KnowledgeError for bad input and KbSyncError when Wikidata cannot be read; in both
-    cases nothing was written. With `dry_run` everything is computed and rolled back."""
+    cases nothing was written. With `dry_run` everything is computed and rolled back. `user`
+    is who the history rows name (None: the command, the refresh)."""
     names = [str(p).strip() for p in presets]
     unknown = [n for n in names if n not in PRESETS]
     if unknown:
@@ -250,7 +252,7 @@ def kb_sync_run(
         report.network_seconds = client.network_seconds - network_before
         if own_client:
             client.close()
-    _write(records, report=report, dry_run=dry_run, progress=progress)
+    _write(records, report=report, dry_run=dry_run, progress=progress, user=user)
     report.people = dict(
         Entity.objects.filter(wikidata_id__in=person_ids).values_list("wikidata_id", "pk")
     )
@@ -358,6 +360,7 @@ def _write(
     report: SyncReport,
     dry_run: bool,
     progress: Progress | None,
+    user=None,
 ) -> None:
     batches = [batch for group in groups for batch in chunks(group, WRITE_BATCH)]
     result = report.result
@@ -374,7 +377,7 @@ def _write(
                     with connection.cursor() as cursor:
                         cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 before = set(result.changed_entity_ids)
-                _import_records(batch, result=result, batch_size=WRITE_BATCH)
+                _import_records(batch, result=result, batch_size=WRITE_BATCH, user=user)
                 if not dry_run:
                     _notify_checks(result.changed_entity_ids - before)
         if progress:
@@ -549,4 +552,4 @@ def wikidata_person_import(*, user, wikidata_id: str) -> SyncReport:
     from apps.knowledge.services import _require_editor
 
     _require_editor(user)
-    return kb_sync_run(people=[wikidata_id])
+    return kb_sync_run(people=[wikidata_id], user=user)

@@ -186,9 +186,28 @@ def test_it_retries_a_429_with_retry_after_and_a_503_then_succeeds(wikidata, fak
     assert time.monotonic() - started >= 1.0  # Retry-After honoured
     assert Tenure.objects.filter(person__wikidata_id=STARMER).exists()
     calls = [(c.request.method, c.response.status_code) for c in wikidata.calls]
+    user_agent = wikidata.calls[0].request.headers["User-Agent"]
+    assert user_agent.startswith("Factdesk/") and "https://" in user_agent  # with a contact
     assert calls[:2] == [("POST", 503), ("POST", 200)]
     assert ("GET", 429) in calls
     assert f"{len(calls)} requests" in summary
+
+
+@pytest.mark.django_db
+def test_a_lagged_api_answer_is_retried_after_its_retry_after(wikidata, fake):
+    # The Action API's answer to maxlag: HTTP 200, an error object and Retry-After.
+    wikidata.reset()
+    lagged = {
+        "error": {"code": "maxlag", "info": "Waiting for a database server: 7 seconds lagged"}
+    }
+    wikidata.add("GET", API_URL, json=lagged, headers={"Retry-After": "0"})
+    install(wikidata, fake)
+
+    sync("--person", MACRON)
+
+    assert [c.response.status_code for c in wikidata.calls][:2] == [200, 200]
+    assert "maxlag=5" in wikidata.calls[0].request.url
+    assert entity(MACRON).label == "Emmanuel Macron"
 
 
 @pytest.mark.django_db

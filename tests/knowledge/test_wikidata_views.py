@@ -99,6 +99,9 @@ def test_it_imports_the_person_with_their_offices_and_countries(client, editor, 
         Tenure.objects.filter(person=trump).order_by("start").values_list("start", "end")
     ) == [(dt.date(2017, 1, 20), dt.date(2021, 1, 20)), (dt.date(2025, 1, 20), None)]
     assert WikidataSyncTarget.objects.filter(kind="person", key=TRUMP).exists()
+    # The history says who imported it.
+    assert {row.history_user for row in trump.history.all()} == {editor}
+    assert {row.history_user for row in Tenure.history.filter(person_id=trump.pk)} == {editor}
     page = client.get(response["Location"]).content.decode()
     assert "“Donald Trump” imported from Wikidata with 2 tenures." in page
 
