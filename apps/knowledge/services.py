@@ -279,7 +279,10 @@ def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult, us
     if first_wave:
         bulk_create_with_history(first_wave, Entity, **_history(user))
     for entity in second_wave:
-        entity.jurisdiction = existing[records[entity.wikidata_id].jurisdiction_id]
+        target = existing[records[entity.wikidata_id].jurisdiction_id]
+        # (An office whose jurisdiction is a new office of a new country: linked at the next
+        # import, rather than in a third wave for a shape Wikidata hardly has.)
+        entity.jurisdiction = target if target.pk else None
     if second_wave:
         bulk_create_with_history(second_wave, Entity, **_history(user))
     to_update: list[Entity] = []
