@@ -280,8 +280,8 @@ def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult, us
         bulk_create_with_history(first_wave, Entity, **_history(user))
     for entity in second_wave:
         target = existing[records[entity.wikidata_id].jurisdiction_id]
-        # (An office whose jurisdiction is a new office of a new country: linked at the next
-        # import, rather than in a third wave for a shape Wikidata hardly has.)
+        # An office whose jurisdiction is a new office that itself waits for a new country is
+        # left without one (no third wave for a shape Wikidata hardly has).
         entity.jurisdiction = target if target.pk else None
     if second_wave:
         bulk_create_with_history(second_wave, Entity, **_history(user))
