@@ -73,7 +73,7 @@ def test_it_builds_offices_countries_people_and_tenures_from_the_heads_preset(wi
     assert (uk_pm.kind, uk_pm.label) == ("office", "Prime Minister of the United Kingdom")
     assert uk_pm.jurisdiction == entity(UK)
     assert entity(CHANCELLOR).jurisdiction == entity(GERMANY)
-    assert "UK Prime Minister" in {a.alias for a in uk_pm.aliases.all()}
+    assert "Prime Minister of Great Britain" in {a.alias for a in uk_pm.aliases.all()}
     # An office a holder held that no preset lists is imported in full, not as a placeholder.
     assert (entity(MP).label, entity(MP).jurisdiction) == (
         "Member of the Parliament of the United Kingdom",
@@ -303,7 +303,9 @@ def test_the_refresh_is_off_unless_configured():
 def test_a_synced_kb_gives_the_seed_article_the_same_findings_as_the_seed_kb(
     wikidata, tmp_path, django_capture_on_commit_callbacks
 ):
-    # The seed article alone (no seeds/kb.json): its people and offices come from the sync.
+    # The seed article alone (no seeds/kb.json): its people and offices come from the sync. The
+    # offices carry none of the wordings the article uses ("UK Prime Minister", "French
+    # President", …) as aliases: the titles are read from the office names and the countries.
     seeds = Path(django_settings.BASE_DIR) / "seeds"
     for name in ("articles.json", "paris-coalition-meeting.txt"):
         shutil.copy(seeds / name, tmp_path / name)
