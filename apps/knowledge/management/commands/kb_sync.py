@@ -51,7 +51,8 @@ class Command(BaseCommand):
                 return
             bar = bars.get(phase)
             if bar is None:
-                bar = bars[phase] = tqdm(total=total, desc=phase, unit="req", leave=False)
+                unit = "batch" if phase == "writing" else "req"
+                bar = bars[phase] = tqdm(total=total, desc=phase, unit=unit, leave=False)
             bar.total = total
             bar.n = done
             bar.refresh()
