@@ -285,7 +285,7 @@ def _fetch(
     for qid in offices:
         office_since.setdefault(qid, since or settings.KB_SYNC_DEFAULT_SINCE)
     report.offices_listed = len(office_since)
-    wanted_people: list[str] = list(people)
+    wanted_people: dict[str, None] = dict.fromkeys(people)  # ordered, without duplicates
     by_since: dict[int, list[str]] = {}
     for qid, year in office_since.items():
         by_since.setdefault(year, []).append(qid)
@@ -300,14 +300,16 @@ def _fetch(
         )
         for row in rows:
             qid = _entity_id(row.get("person", ""))
-            if qid and qid not in wanted_people:
-                wanted_people.append(qid)
+            if qid:
+                wanted_people.setdefault(qid)
     progress("listing holders", len(groups), len(groups))
     report.people_listed = len(wanted_people)
 
     # 2. The entities (wbgetentities), people first: their P39 statements name more offices.
     fetched: set[str] = set()
-    person_records = _fetch_entities(client, wanted_people, "people", fetched, report, progress)
+    person_records = _fetch_entities(
+        client, list(wanted_people), "people", fetched, report, progress
+    )
     held = [t.office_id for r in person_records for t in r.tenures]
     office_list = list(dict.fromkeys([*office_since, *held]))
     office_records = _fetch_entities(client, office_list, "offices", fetched, report, progress)
