@@ -102,6 +102,8 @@ class KbImportResult:
     entities_unchanged: int = 0
     # Per kind of entity read ("person", "office", "place", …): added / changed / unchanged.
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (outcome "added"/"changed", kind, label, Wikidata id) of each entity written, in order.
+    changes: list[tuple[str, str, str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed_entity_ids: set[int] = field(default_factory=set)
 
@@ -354,6 +356,8 @@ def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult, us
         else:
             outcome = "unchanged"
         result.count(entity.kind, outcome)
+        if outcome != "unchanged":
+            result.changes.append((outcome, entity.kind, entity.label, qid))
 
 
 def _placeholder(qid: str, kind: str, now: dt.datetime) -> Entity:

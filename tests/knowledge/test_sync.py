@@ -255,16 +255,20 @@ def test_no_network_is_an_error_and_nothing_is_written(settings):
 
 @pytest.mark.django_db
 def test_a_dry_run_writes_nothing_and_says_what_would_change(wikidata, fake):
-    summary = sync("--preset", "heads", "--dry-run")
+    output = sync("--preset", "heads", "--dry-run")
 
+    assert "would add person Keir Starmer (Q910000001)" in output.splitlines()
+    assert "would add place United Kingdom (Q145)" in output.splitlines()
+    summary = output.splitlines()[-1]
     assert summary.startswith("dry run, nothing written: would be offices 6 added")
     assert not Entity.objects.exists() and not Tenure.objects.exists()
     assert history_rows() == 0 and not WikidataSyncTarget.objects.exists()
 
     sync("--preset", "heads")
     fake.edit(TRUSS)["labels"]["en"]["value"] = "Elizabeth Truss"
-    summary = sync("--preset", "heads", "--dry-run")
-    assert "people 0 added, 1 changed, 12 unchanged" in summary
+    output = sync("--preset", "heads", "--dry-run")
+    assert "people 0 added, 1 changed, 12 unchanged" in output
+    assert output.splitlines()[:-1] == ["would change person Elizabeth Truss (Q910000003)"]
     assert entity(TRUSS).label == "Liz Truss"
 
 

@@ -12,6 +12,7 @@ from apps.knowledge.services import KnowledgeError
 from apps.knowledge.sync import PRESETS, kb_sync_run
 
 MAX_WARNINGS_SHOWN = 20
+MAX_CHANGES_SHOWN = 50
 
 
 class Command(BaseCommand):
@@ -77,4 +78,11 @@ class Command(BaseCommand):
             self.stderr.write(f"warning: {warning}")
         if len(report.warnings) > MAX_WARNINGS_SHOWN:
             self.stderr.write(f"… and {len(report.warnings) - MAX_WARNINGS_SHOWN} more warnings")
+        if dry_run:
+            changes = report.result.changes
+            for outcome, kind, label, qid in changes[:MAX_CHANGES_SHOWN]:
+                verb = "add" if outcome == "added" else "change"
+                self.stdout.write(f"would {verb} {kind} {label} ({qid})")
+            if len(changes) > MAX_CHANGES_SHOWN:
+                self.stdout.write(f"… and {len(changes) - MAX_CHANGES_SHOWN} more")
         self.stdout.write(report.summary())
