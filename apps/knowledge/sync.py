@@ -337,7 +337,11 @@ def _fetch_entities(
     records: list[wikidata.EntityRecord] = []
     for number, batch in enumerate(batches, start=1):
         progress(f"fetching {what}", number - 1, len(batches))
-        request = f"fetching {what} {batch[0]}…{batch[-1]} ({len(batch)} entities)"
+        request = (
+            f"fetching {what} {batch[0]}…{batch[-1]} ({len(batch)} entities)"
+            if len(batch) > 1
+            else f"fetching {what} {batch[0]}"
+        )
         found = client.entities(batch, what=request)
         for key, data in found.items():
             if not isinstance(data, dict) or "missing" in data:
