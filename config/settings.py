@@ -340,3 +340,33 @@ LOGGING = {
         "axes.apps": {"level": "WARNING"},
     },
 }
+
+# --- Knowledge base: Wikidata sync (manage.py kb_sync, the refresh, "add from Wikidata") --------
+WIKIDATA_API_URL = env_str("WIKIDATA_API_URL", "https://www.wikidata.org/w/api.php")
+WIKIDATA_SPARQL_URL = env_str("WIKIDATA_SPARQL_URL", "https://query.wikidata.org/sparql")
+# Wikimedia's User-Agent policy: name/version (contact) library/version. Set the contact to an
+# address of the newsroom that runs Factdesk, so that Wikimedia can reach it before blocking it.
+WIKIDATA_CONTACT = env_str("WIKIDATA_CONTACT", FACTDESK_ORG_URL)
+WIKIDATA_USER_AGENT = env_str(
+    "WIKIDATA_USER_AGENT",
+    f"Factdesk/0.1 ({WIKIDATA_CONTACT}; knowledge base sync for newsroom fact-checking) "
+    "python-requests",
+)
+# Politeness: at least this long between two requests, each request's timeout, the attempts
+# before giving up on a 429/5xx/timeout, the first backoff (doubled each time) and the longest
+# Retry-After the sync waits for (beyond it, it stops with an error rather than hang).
+KB_SYNC_REQUEST_INTERVAL_MS = env_int("KB_SYNC_REQUEST_INTERVAL_MS", 200, minimum=0)
+KB_SYNC_TIMEOUT_SECONDS = env_int("KB_SYNC_TIMEOUT_SECONDS", 60, minimum=1)
+KB_SYNC_ATTEMPTS = env_int("KB_SYNC_ATTEMPTS", 5, minimum=1)
+KB_SYNC_BACKOFF_MS = env_int("KB_SYNC_BACKOFF_MS", 2000, minimum=0)
+KB_SYNC_MAX_WAIT_SECONDS = env_int("KB_SYNC_MAX_WAIT_SECONDS", 300, minimum=1)
+# `--office` without `--since`: holders since this year.
+KB_SYNC_DEFAULT_SINCE = env_int("KB_SYNC_DEFAULT_SINCE", 1990, minimum=1000)
+# Celery beat re-syncs what was synced before every N seconds; 0 (the default) turns it off.
+KB_SYNC_REFRESH_SECONDS = env_int("KB_SYNC_REFRESH_SECONDS", 0, minimum=0)
+KB_SYNC_REFRESH_LOCK_SECONDS = 6 * 3600
+if KB_SYNC_REFRESH_SECONDS:
+    CELERY_BEAT_SCHEDULE["knowledge-kb-sync-refresh"] = {
+        "task": "knowledge.kb_sync_refresh",
+        "schedule": KB_SYNC_REFRESH_SECONDS,
+    }

@@ -30,16 +30,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import responses
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.accounts.api_keys import api_key_create
 from apps.knowledge.models import Entity, EntityAlias, normalize_alias
 from tests.api.conftest import BODY, World
 from tests.factories import EntityFactory, UserFactory
+from tests.knowledge import fake_wikidata
 from tests.snapshots import MODELS as SPAN_AND_ARTICLE_MODELS
 
 pytestmark = pytest.mark.django_db
@@ -581,7 +583,34 @@ MATRIX: list[Row] = [
         kwargs=lambda w: {"tenure_uuid": w.tenure.uuid},
         post=allow(EDIT, 302, lands=ENTITY_PAGE, data=lambda w: {}),
     ),
+    # Add from Wikidata (answered by the hand-made fake, see `wikidata` below).
+    R("knowledge:wikidata_search", get=allow(EDIT, query={"q": "trump"})),
+    R(
+        "knowledge:wikidata_preview",
+        kwargs=lambda w: {"wikidata_id": "Q22686"},
+        get=allow(EDIT),
+    ),
+    R(
+        "knowledge:wikidata_import",
+        kwargs=lambda w: {"wikidata_id": "Q22686"},
+        post=allow(EDIT, 302, lands=f"/kb/{UUID}/", data=lambda w: {}),
+    ),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def wikidata() -> Iterator[None]:
+    """Wikidata for the "add from Wikidata" rows: the tests' fake, replayed by `responses`."""
+    with (
+        override_settings(
+            WIKIDATA_API_URL=fake_wikidata.API_URL,
+            WIKIDATA_SPARQL_URL=fake_wikidata.SPARQL_URL,
+            KB_SYNC_REQUEST_INTERVAL_MS=0,
+        ),
+        responses.RequestsMock(assert_all_requests_are_fired=False) as mock,
+    ):
+        fake_wikidata.install(mock, fake_wikidata.FakeWikidata())
+        yield
 
 
 # --- Running a request -------------------------------------------------------------------------

@@ -219,3 +219,36 @@ def bound_latest(value: dt.date | None, precision: str) -> dt.date | None:
         next_month = dt.date(value.year + value.month // 12, value.month % 12 + 1, 1)
         return next_month - dt.timedelta(days=1)
     return value
+
+
+class SyncTargetKind(models.TextChoices):
+    PRESET = "preset", "preset"
+    OFFICE = "office", "office and its holders"
+    PERSON = "person", "person"
+
+
+class WikidataSyncTarget(models.Model):
+    """What `kb_sync` (or an editor's "add from Wikidata") synced, so that the periodic refresh
+    re-syncs the same: a preset by name, an office with its holders since a year, a person."""
+
+    Kind = SyncTargetKind
+
+    kind = models.CharField(max_length=16, choices=SyncTargetKind.choices)
+    # A preset's name ("heads") or a Wikidata id ("Q14211").
+    key = models.CharField(max_length=64)
+    # Holders since this year (presets and offices); None for people.
+    since = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="knowledge_sync_target_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=SyncTargetKind.values),
+                name="knowledge_sync_target_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

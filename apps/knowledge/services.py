@@ -97,8 +97,22 @@ class KbImportResult:
     tenures_created: int = 0
     tenures_updated: int = 0
     tenures_removed: int = 0
+    tenures_unchanged: int = 0
+    # Entities whose Wikidata revision had not changed since the last import: not rewritten.
+    entities_unchanged: int = 0
+    # Per kind of entity read ("person", "office", "place", …): added / changed / unchanged.
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (outcome "added"/"changed", kind, label, Wikidata id) of each entity written, in order.
+    changes: list[tuple[str, str, str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed_entity_ids: set[int] = field(default_factory=set)
+
+    def count(self, kind: str, outcome: str) -> None:
+        counts = self.by_kind.setdefault(kind, {"added": 0, "changed": 0, "unchanged": 0})
+        counts[outcome] += 1
+
+    def kind_counts(self, kind: str) -> dict[str, int]:
+        return self.by_kind.get(kind, {"added": 0, "changed": 0, "unchanged": 0})
 
     def summary(self) -> str:
         return (
@@ -151,14 +165,35 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _import_records(
-    records: Iterable[wikidata.EntityRecord], *, result: KbImportResult, batch_size: int
+    records: Iterable[wikidata.EntityRecord],
+    *,
+    result: KbImportResult,
+    batch_size: int,
+    user=None,
 ) -> None:
+    """`user`: who the history rows name (an editor's import from the KB browser)."""
     for batch in _batches(records, batch_size):
-        _import_batch(batch, result)
+        _import_batch(batch, result, user)
         reset_queries()  # with DEBUG on, Django would keep every bulk INSERT of a large dump
 
 
-def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult) -> None:
+ENTITY_IMPORT_FIELDS = [
+    "label",
+    "kind",
+    "description",
+    "gender",
+    "demonyms",
+    "jurisdiction",
+    "wikidata_revision",
+    "updated_at",
+]
+
+
+def _history(user) -> dict[str, Any]:
+    return {"default_change_reason": "Wikidata import", "default_user": user}
+
+
+def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult, user=None) -> None:
     now = timezone.now()
     records: dict[str, wikidata.EntityRecord] = {}
     for record in batch:
@@ -170,9 +205,26 @@ def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult) ->
         records[record.wikidata_id] = record  # a later copy in the same batch wins
     if not records:
         return
+    # Incremental: an entity whose Wikidata revision is the one imported last time is left as
+    # it is (no row, alias or tenure is read or written for it).
+    unchanged = {
+        qid: kind
+        for qid, kind, revision in Entity.objects.filter(
+            wikidata_id__in=[q for q, r in records.items() if r.revision is not None]
+        ).values_list("wikidata_id", "kind", "wikidata_revision")
+        if revision is not None and revision == records[qid].revision
+    }
+    for qid, kind in unchanged.items():
+        del records[qid]
+        result.entities_unchanged += 1
+        result.count(kind, "unchanged")
+    if not records:
+        return
     office_ids = {t.office_id for r in records.values() for t in r.tenures}
+    jurisdiction_ids = {r.jurisdiction_id for r in records.values() if r.jurisdiction_id}
     existing = {
-        e.wikidata_id: e for e in Entity.objects.filter(wikidata_id__in=set(records) | office_ids)
+        e.wikidata_id: e
+        for e in Entity.objects.filter(wikidata_id__in=set(records) | office_ids | jurisdiction_ids)
     }
     # Entities other rows already name as an office (P39 value) are offices.
     held_as_office = set(
@@ -181,68 +233,100 @@ def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult) ->
         )
     )
 
-    # 1. Entities.
-    to_create: list[Entity] = []
-    to_update: list[Entity] = []
+    # 1. Entities. Placeholders first (an office named in a P39, the country of an office, not
+    # imported yet), so that the records can point at them; a later import fills them in.
+    placeholders = []
+    for office_id in sorted(office_ids - set(existing) - set(records)):
+        placeholders.append(_placeholder(office_id, EntityKind.OFFICE, now))
+    for place_id in sorted(jurisdiction_ids - set(existing) - set(records) - office_ids):
+        placeholders.append(_placeholder(place_id, EntityKind.OTHER, now))
+    placeholder_ids = {entity.wikidata_id for entity in placeholders}
+    for entity in placeholders:
+        existing[entity.wikidata_id] = entity
+    kinds: dict[str, str] = {}
     for qid, record in records.items():
         kind = record.kind
         if kind != EntityKind.PERSON and (qid in office_ids or qid in held_as_office):
             kind = EntityKind.OFFICE
-        label = record.label[:LABEL_MAX]
-        entity = existing.get(qid)
-        if entity is None:
-            entity = Entity(
-                wikidata_id=qid,
-                label=label,
-                kind=kind,
-                description=record.description,
-                created_at=now,
-                updated_at=now,
-            )
-            existing[qid] = entity
-            to_create.append(entity)
-        elif (entity.label, entity.kind, entity.description) != (
-            label,
-            kind,
-            record.description,
-        ):
-            entity.label, entity.kind, entity.description = label, kind, record.description
+        kinds[qid] = kind
+    # (Placeholders are in `existing` already: a record and its placeholder cannot both be new.)
+    created = {qid for qid in records if qid not in existing}
+    values_by_qid: dict[str, dict[str, Any]] = {}
+    for qid, record in records.items():
+        kind = kinds[qid]
+        target = existing.get(record.jurisdiction_id) if record.jurisdiction_id else None
+        if record.jurisdiction_id in created:
+            target = None  # set below, once that entity has its primary key
+        values_by_qid[qid] = {
+            "label": record.label[:LABEL_MAX],
+            "kind": kind,
+            "description": record.description,
+            "gender": record.gender if kind == EntityKind.PERSON else "",
+            "demonyms": record.demonyms,
+            "jurisdiction": target if kind == EntityKind.OFFICE else None,
+            "wikidata_revision": record.revision,
+        }
+    # New entities in two waves: offices of a country imported in the same batch come second,
+    # so that they are written once, already pointing at it.
+    first_wave: list[Entity] = list(placeholders)
+    second_wave: list[Entity] = []
+    for qid in sorted(created):
+        entity = Entity(wikidata_id=qid, created_at=now, updated_at=now, **values_by_qid[qid])
+        existing[qid] = entity
+        record = records[qid]
+        if kinds[qid] == EntityKind.OFFICE and record.jurisdiction_id in created:
+            second_wave.append(entity)
+        else:
+            first_wave.append(entity)
+    if first_wave:
+        bulk_create_with_history(first_wave, Entity, **_history(user))
+    for entity in second_wave:
+        target = existing[records[entity.wikidata_id].jurisdiction_id]
+        # An office whose jurisdiction is a new office that itself waits for a new country is
+        # left without one (no third wave for a shape Wikidata hardly has).
+        entity.jurisdiction = target if target.pk else None
+    if second_wave:
+        bulk_create_with_history(second_wave, Entity, **_history(user))
+    to_update: list[Entity] = []
+    for qid, values in values_by_qid.items():
+        if qid in created:
+            continue
+        entity = existing[qid]
+        if values["kind"] == EntityKind.OFFICE and records[qid].jurisdiction_id in created:
+            values["jurisdiction"] = existing[records[qid].jurisdiction_id]
+        differs = any(
+            (entity.jurisdiction_id != (value.pk if value else None))
+            if key == "jurisdiction"
+            else getattr(entity, key) != value
+            for key, value in values.items()
+        )
+        if differs:
+            for key, value in values.items():
+                setattr(entity, key, value)
             entity.updated_at = now
             to_update.append(entity)
-    placeholders = []
-    for office_id in sorted(office_ids - set(existing)):
-        entity = Entity(
-            wikidata_id=office_id,
-            label=office_id,
-            kind=EntityKind.OFFICE,
-            created_at=now,
-            updated_at=now,
-        )
-        existing[office_id] = entity
-        placeholders.append(entity)
     # Offices imported earlier with another kind (before anyone named them in a P39).
     for office_id in office_ids:
         entity = existing[office_id]
-        if entity.pk and entity.kind not in (EntityKind.OFFICE, EntityKind.PERSON):
+        if entity.wikidata_id in created or entity.wikidata_id in placeholder_ids:
+            continue
+        if entity.kind not in (EntityKind.OFFICE, EntityKind.PERSON):
             if entity not in to_update:
                 to_update.append(entity)
             entity.kind = EntityKind.OFFICE
             entity.updated_at = now
-    if to_create or placeholders:
-        bulk_create_with_history(
-            to_create + placeholders, Entity, default_change_reason="Wikidata import"
-        )
     if to_update:
         bulk_update_with_history(
             to_update,
             Entity,
-            ["label", "kind", "description", "updated_at"],
-            default_change_reason="Wikidata import",
+            ENTITY_IMPORT_FIELDS,
+            **_history(user),
         )
-    result.entities_created += len(to_create)
+    updated_rows = {e.pk for e in to_update}
+    result.entities_created += len(created)
     result.placeholders_created += len(placeholders)
-    result.entities_updated += len(to_update)
-    result.changed_entity_ids.update(e.pk for e in to_create + placeholders + to_update)
+    result.entities_updated += len(updated_rows)
+    result.changed_entity_ids.update(e.pk for e in first_wave + second_wave + to_update)
 
     # 2. Aliases: the label first, then the others; placeholders get their id as a label.
     wanted: dict[int, list[tuple[str, str, bool]]] = {}
@@ -254,13 +338,36 @@ def _import_batch(batch: list[wikidata.EntityRecord], result: KbImportResult) ->
         wanted[entity.pk] = rows
     for entity in placeholders:
         wanted[entity.pk] = [(entity.label, "", True)]
-    _sync_aliases(wanted, result)
+    aliases_changed = _sync_aliases(wanted, result, user)
 
     # 3. Tenures.
-    _sync_tenures(records, existing, result, now)
+    tenures_changed = _sync_tenures(records, existing, result, now, user)
+
+    for qid in records:
+        entity = existing[qid]
+        if qid in created:
+            outcome = "added"
+        elif (
+            entity.pk in updated_rows
+            or entity.pk in aliases_changed
+            or entity.pk in tenures_changed
+        ):
+            outcome = "changed"
+        else:
+            outcome = "unchanged"
+        result.count(entity.kind, outcome)
+        if outcome != "unchanged":
+            result.changes.append((outcome, entity.kind, entity.label, qid))
 
 
-def _sync_aliases(wanted: dict[int, list[tuple[str, str, bool]]], result: KbImportResult) -> None:
+def _placeholder(qid: str, kind: str, now: dt.datetime) -> Entity:
+    return Entity(wikidata_id=qid, label=qid, kind=kind, created_at=now, updated_at=now)
+
+
+def _sync_aliases(
+    wanted: dict[int, list[tuple[str, str, bool]]], result: KbImportResult, user=None
+) -> set[int]:
+    """Returns the entities whose aliases changed."""
     current: dict[int, dict[str, EntityAlias]] = {}
     for alias in EntityAlias.objects.filter(entity_id__in=list(wanted)):
         current.setdefault(alias.entity_id, {})[alias.normalized] = alias
@@ -306,14 +413,13 @@ def _sync_aliases(wanted: dict[int, list[tuple[str, str, bool]]], result: KbImpo
     if to_delete:
         EntityAlias.objects.filter(pk__in=to_delete).delete()
     if to_update:
-        bulk_update_with_history(
-            to_update, EntityAlias, ["alias", "is_label"], default_change_reason="Wikidata import"
-        )
+        bulk_update_with_history(to_update, EntityAlias, ["alias", "is_label"], **_history(user))
     if to_create:
-        bulk_create_with_history(to_create, EntityAlias, default_change_reason="Wikidata import")
+        bulk_create_with_history(to_create, EntityAlias, **_history(user))
     result.aliases_added += len(to_create)
     result.aliases_removed += len(to_delete)
     result.changed_entity_ids.update(changed)
+    return changed
 
 
 def _tenure_fields(tenure: wikidata.TenureRecord) -> dict[str, Any]:
@@ -345,7 +451,9 @@ def _sync_tenures(
     entities: dict[str, Entity],
     result: KbImportResult,
     now: dt.datetime,
-) -> None:
+    user=None,
+) -> set[int]:
+    """Returns the people whose tenures changed."""
     person_ids = [entities[qid].pk for qid in records]
     statement_ids = [t.statement_id for r in records.values() for t in r.tenures]
     current = {
@@ -397,15 +505,16 @@ def _sync_tenures(
         for tenure in removed:
             changed.update((tenure.person_id, tenure.office_id))
     if to_update:
-        bulk_update_with_history(
-            to_update, Tenure, TENURE_IMPORT_FIELDS, default_change_reason="Wikidata import"
-        )
+        bulk_update_with_history(to_update, Tenure, TENURE_IMPORT_FIELDS, **_history(user))
     if to_create:
-        bulk_create_with_history(to_create, Tenure, default_change_reason="Wikidata import")
+        bulk_create_with_history(to_create, Tenure, **_history(user))
     result.tenures_created += len(to_create)
     result.tenures_updated += len(to_update)
     result.tenures_removed += len(removed)
+    result.tenures_unchanged += len(seen) - len(to_create) - len(to_update)
     result.changed_entity_ids.update(changed)
+    people = {t.person_id for t in to_create + to_update + removed}
+    return people | {t.person_id for t in to_update}
 
 
 # --- Editors' changes -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts import roles
 from apps.accounts.decorators import role_required
-from apps.knowledge import browse, selectors, services, timeline
+from apps.knowledge import browse, selectors, services, sync, timeline, wikidata
 from apps.knowledge.forms import (
     AliasForm,
     AliasRemoveForm,
@@ -439,4 +439,107 @@ def tenure_delete(request: HttpRequest, tenure_uuid) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     messages.success(request, f"Tenure of {description} deleted.")
+    return redirect(url)
+
+
+# --- Add from Wikidata ------------------------------------------------------------------------
+
+WIKIDATA_TEMPLATE = "knowledge/wikidata.html"
+WIKIDATA_PERSON_TEMPLATE = "knowledge/wikidata_person.html"
+MONTHS = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+
+
+def _wikidata_date(date: wikidata.WikidataDate | None) -> str:
+    """A date as precise as Wikidata has it: "5 July 2024", "September 2022", "2009"."""
+    if date is None:
+        return ""
+    value = date.value
+    if date.precision == "year":
+        return str(value.year)
+    if date.precision == "month":
+        return f"{MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@require_GET
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def wikidata_search(request: HttpRequest) -> HttpResponse:
+    """Search Wikidata by name (wbsearchentities); each hit links to its preview."""
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    context = {"q": query, "hits": [], "message": ""}
+    status = 200
+    if query:
+        try:
+            context["hits"] = sync.wikidata_search(text=query)
+        except services.KnowledgeError as exc:
+            context["message"], status = exc.message, _status(exc)
+    if request.htmx and request.htmx.target == "wd-results":
+        return render(request, f"{WIKIDATA_TEMPLATE}#results", context, status=status)
+    return render(request, WIKIDATA_TEMPLATE, context, status=status)
+
+
+def _preview_context(preview: sync.PersonPreview) -> dict:
+    positions = [
+        {
+            "office": p.office_label,
+            "office_id": p.office_id,
+            "start": _wikidata_date(p.start),
+            "end": _wikidata_date(p.end) or ("ended, date unknown" if p.end_unknown else ""),
+            "current": p.end is None and not p.end_unknown,
+        }
+        for p in preview.positions
+    ]
+    return {"preview": preview, "record": preview.record, "positions": positions}
+
+
+@require_GET
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def wikidata_preview(request: HttpRequest, wikidata_id: str) -> HttpResponse:
+    """The person as Wikidata has them, with their positions, and the import button."""
+    context = {"wikidata_id": wikidata_id, "message": ""}
+    try:
+        preview = sync.wikidata_person_preview(wikidata_id=wikidata_id)
+    except services.KnowledgeError as exc:
+        context["message"] = exc.message
+        return render(request, WIKIDATA_PERSON_TEMPLATE, context, status=_status(exc))
+    context.update(_preview_context(preview))
+    return render(request, WIKIDATA_PERSON_TEMPLATE, context)
+
+
+@require_POST
+@role_required(roles.can_edit, EDIT_MESSAGE)
+def wikidata_import(request: HttpRequest, wikidata_id: str) -> HttpResponse:
+    try:
+        report = sync.wikidata_person_import(user=request.user, wikidata_id=wikidata_id)
+    except services.KnowledgeError as exc:
+        # The page again, with what failed; nothing was written.
+        return render(
+            request,
+            WIKIDATA_PERSON_TEMPLATE,
+            {"wikidata_id": wikidata_id, "message": exc.message},
+            status=_status(exc),
+        )
+    entity_pk = report.people.get(wikidata_id)
+    entity = Entity.objects.filter(pk=entity_pk).first() if entity_pk else None
+    if entity is None:
+        return render(
+            request,
+            WIKIDATA_PERSON_TEMPLATE,
+            {"wikidata_id": wikidata_id, "message": f"{wikidata_id} is not on Wikidata."},
+            status=404,
+        )
+    tenures = entity.tenures.count()
+    messages.success(
+        request,
+        f"“{entity.label}” imported from Wikidata with {tenures} "
+        f"tenure{'s' if tenures != 1 else ''}.",
+    )
+    url = reverse("knowledge:entity", args=[entity.uuid])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
     return redirect(url)

@@ -91,6 +91,21 @@ KIND_BY_CLASS: dict[str, str] = {
 # When an entity has several P31 values, the first kind in this order wins.
 KIND_ORDER = (PERSON, OFFICE, ORGANISATION, PLACE)
 
+# P279 ("subclass of") values that make an entity an office: Wikidata models many offices as
+# subclasses ("Prime Minister of the United Kingdom" is a subclass of "prime minister").
+OFFICE_SUPERCLASSES = frozenset(
+    {"Q4164871", "Q294414", "Q48352", "Q2285706", "Q30461", "Q14212", "Q83307", "Q7330070"}
+)
+
+# P21 ("sex or gender") → Entity.gender. Trans women and men are women and men; any other value
+# (intersex, non-binary, …) is "other"; no statement leaves the gender unknown.
+GENDER_BY_ITEM: dict[str, str] = {
+    "Q6581097": "male",
+    "Q6581072": "female",
+    "Q1052281": "female",  # trans woman
+    "Q2449503": "male",  # trans man
+}
+
 PRECISION_BY_CODE = {9: "year", 10: "month", 11: "day"}
 GREGORIAN = "http://www.wikidata.org/entity/Q1985727"
 JULIAN = "http://www.wikidata.org/entity/Q1985786"
@@ -129,6 +144,9 @@ class TenureRecord:
     end: WikidataDate | None = None
     end_unknown: bool = False
     source_url: str = ""
+    # P1365 "replaces" / P1366 "replaced by" qualifiers: the predecessor and successor (item ids).
+    replaces: str | None = None
+    replaced_by: str | None = None
 
 
 @dataclass
@@ -143,6 +161,14 @@ class EntityRecord:
     # (alias, language), label first, without case-insensitive duplicates.
     aliases: list[tuple[str, str]] = field(default_factory=list)
     tenures: list[TenureRecord] = field(default_factory=list)
+    # Wikidata's revision of the entity (`lastrevid`), when the document carries it.
+    revision: int | None = None
+    # People: "male", "female", "other" (P21), "" when Wikidata does not say.
+    gender: str = ""
+    # English demonyms (P1549), preferred first: countries ("German").
+    demonyms: list[str] = field(default_factory=list)
+    # The item an office applies to: P1001 "applies to jurisdiction", else P17 "country".
+    jurisdiction_id: str | None = None
     # Non-fatal problems (a statement that was skipped); the importer reports them.
     warnings: list[str] = field(default_factory=list)
     line: int | None = None
@@ -427,6 +453,16 @@ def parse_entity(data: Any, *, path: str = "", line: int | None = None) -> Entit
     if not isinstance(claims, dict):
         raise fail(f'{qid}: "claims" must be an object of property → list of statements')
     record.kind = _kind(claims, qid, fail)
+    revision = data.get("lastrevid")
+    if isinstance(revision, int) and not isinstance(revision, bool) and revision > 0:
+        record.revision = revision
+    record.gender = _gender(claims, qid, fail)
+    record.demonyms = _demonyms(claims, qid, fail)
+    record.jurisdiction_id = _first_item(claims, "P1001", qid, fail) or _first_item(
+        claims, "P17", qid, fail
+    )
+    if record.jurisdiction_id == qid:  # a country is its own P17
+        record.jurisdiction_id = None
     for statement in _statements(claims, "P39", qid, fail):
         tenure = _tenure(statement, qid, fail, record.warnings)
         if tenure is not None:
@@ -503,10 +539,56 @@ def _kind(claims: dict[str, Any], qid: str, fail) -> str:
         target = _snak_item_id(statement.get("mainsnak"), qid, fail, "a P31 statement")
         if target is not None and target in KIND_BY_CLASS:
             kinds.add(KIND_BY_CLASS[target])
+    for statement in _statements(claims, "P279", qid, fail):
+        target = _snak_item_id(statement.get("mainsnak"), qid, fail, "a P279 statement")
+        if target in OFFICE_SUPERCLASSES:
+            kinds.add(OFFICE)
     for kind in KIND_ORDER:
         if kind in kinds:
             return kind
     return OTHER
+
+
+def _first_item(claims: dict[str, Any], prop: str, qid: str, fail) -> str | None:
+    """The item of the best-ranked statement of `prop` (preferred, else the first normal one)."""
+    for statement in _statements(claims, prop, qid, fail):
+        target = _snak_item_id(statement.get("mainsnak"), qid, fail, f"a {prop} statement")
+        if target is not None:
+            return target
+    return None
+
+
+def _gender(claims: dict[str, Any], qid: str, fail) -> str:
+    target = _first_item(claims, "P21", qid, fail)
+    if target is None:
+        return ""
+    return GENDER_BY_ITEM.get(target, "other")
+
+
+def _demonyms(claims: dict[str, Any], qid: str, fail) -> list[str]:
+    found: list[str] = []
+    for statement in _statements(claims, "P1549", qid, fail):
+        snak = statement.get("mainsnak")
+        if not isinstance(snak, dict) or snak.get("snaktype", "value") != "value":
+            continue
+        value = (snak.get("datavalue") or {}).get("value")
+        if not isinstance(value, dict) or value.get("language") not in ENGLISH:
+            continue
+        text = " ".join(str(value.get("text") or "").split())
+        if text and text not in found:
+            found.append(text[:100])
+    return found
+
+
+def _qualifier_item(qualifiers: dict[str, Any], prop: str, qid: str, fail) -> str | None:
+    snaks = qualifiers.get(prop) or []
+    if not isinstance(snaks, list):
+        raise fail(f"{qid}: the {prop} qualifiers must be a list")
+    for snak in snaks:
+        target = _snak_item_id(snak, qid, fail, f"a {prop} qualifier")
+        if target is not None:
+            return target
+    return None
 
 
 def _tenure(statement: dict[str, Any], qid: str, fail, warnings: list[str]) -> TenureRecord | None:
@@ -532,6 +614,8 @@ def _tenure(statement: dict[str, Any], qid: str, fail, warnings: list[str]) -> T
         end=end,
         end_unknown=end_unknown and end is None,
         source_url=_reference_url(statement),
+        replaces=_qualifier_item(qualifiers, "P1365", qid, fail),
+        replaced_by=_qualifier_item(qualifiers, "P1366", qid, fail),
     )
     if start is not None and end is not None and end.value < start.value:
         # A year- or month-precision end in the same period as the start ("2019" ending a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -371,3 +372,24 @@ def test_input_that_is_not_wikidata_entity_json_gets_a_clear_error(tmp_path, tex
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(CommandError, match="nope.json: cannot open the file"):
         run_import(tmp_path / "nope.json")
+
+
+def test_import_kb_reads_what_the_sync_reads_and_skips_unchanged_revisions(kb_changes):
+    # The sync's fixtures are wbgetentities answers, the shape of Special:EntityData documents.
+    fixtures = Path(__file__).parent / "fixtures" / "wikidata"
+    files = [fixtures / f"entities_{name}.json" for name in ("countries", "offices", "people")]
+    call_command("import_kb", *files, stdout=io.StringIO(), stderr=io.StringIO())
+
+    uk = Entity.objects.get(wikidata_id="Q145")
+    office = Entity.objects.get(wikidata_id="Q14211")
+    truss = Entity.objects.get(wikidata_id="Q910000003")
+    assert (uk.demonyms, office.jurisdiction, truss.gender) == (["British"], uk, "female")
+    assert truss.wikidata_revision == 2401003
+    history = Entity.history.count() + Tenure.history.count()
+    calls = len(kb_changes)
+
+    out = io.StringIO()
+    call_command("import_kb", *files, stdout=out, stderr=io.StringIO())
+
+    assert Entity.history.count() + Tenure.history.count() == history
+    assert len(kb_changes) == calls
