@@ -73,6 +73,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every error answer gets a message; OPTIONS on a page says which methods it takes.
+    "config.middleware.ErrorMessageMiddleware",
+    # Control characters in the address are refused; /api/v1/… answers with a trailing slash too.
+    "config.middleware.RequestGuardMiddleware",
     # Before anything reads the body: an oversized upload gets a clear 413.
     "config.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -262,7 +266,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.APIAccess"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "apps.api.metadata.APIMetadata",
     "DEFAULT_SCHEMA_CLASS": "apps.api.schema.FactdeskAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
