@@ -22,6 +22,14 @@ def _error(status: int, code: str, message: str) -> dict[str, object]:
     return {"status": status, "code": code, "message": message}
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The client's address as the API throttles see it (DRF's get_ident with NUM_PROXIES =
+    TRUSTED_PROXY_COUNT): X-Forwarded-For only as far as our own proxies wrote it."""
+    from rest_framework.throttling import BaseThrottle
+
+    return BaseThrottle().get_ident(request)
+
+
 def _minutes(hours: float | int) -> int:
     return max(1, round(float(hours) * 60))
 

@@ -175,6 +175,11 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # The health check is answered over plain HTTP from inside the container.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies of ours stand in front of the web process and append to X-Forwarded-For.
+# 0 (the default): the client's address is the socket's (REMOTE_ADDR), and a client-sent
+# X-Forwarded-For is ignored, so nobody can pick the address the throttles and the login lockout
+# count against. With N proxies, the address N entries from the end of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -212,6 +217,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"  # the login page, saying why
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"  # the same address as the API throttles
 
 # --- Celery ---------------------------------------------------------------------------------
 # CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0; default: kombu's filesystem transport under
@@ -281,9 +287,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "api_key": env_str("API_THROTTLE_RATE", "600/minute"),
         "user": env_str("API_USER_THROTTLE_RATE", "1200/minute"),
-        "anon": "60/minute",
+        "anon": env_str("API_ANON_THROTTLE_RATE", "60/minute"),
     },
+    # The anonymous throttle's address (DRF's get_ident): see TRUSTED_PROXY_COUNT.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# The throttles count with django-ratelimit (apps/api/throttling.py); if the cache does not
+# answer, requests are served uncounted rather than all refused.
+RATELIMIT_FAIL_OPEN = True
 SPECTACULAR_SETTINGS = {
     "TITLE": "Factdesk API",
     "DESCRIPTION": "Verified claims, findings and exports from the Factdesk newsroom fact-checking desk.",
