@@ -42,9 +42,6 @@ REQUEST_BODY_TIMEOUT = _int("WEB_BODY_TIMEOUT", 30)
 limit_request_line = 8190
 limit_request_fields = 100
 accesslog = "-"
-# Health checks and a TLS-terminating proxy reach the app from inside; X-Forwarded-* from
-# elsewhere is ignored (Django trusts it only as TRUSTED_PROXY_COUNT says).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
 def pre_request(worker, req) -> None:

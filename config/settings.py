@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_error_component",
+        "apps.api.schema.add_links",
     ],
 }
 API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"

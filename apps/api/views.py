@@ -103,6 +103,8 @@ class FactdeskViewSet(viewsets.GenericViewSet):
     lookup_field = "uuid"
     lookup_url_kwarg = "id"
     lookup_value_regex = UUID_REGEX
+    # In the schema: a read that can answer 409 (an action passes may_conflict=True).
+    may_conflict = False
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors and OPTIONS are JSON whatever the endpoint's own format (CSV, JSON-LD).
@@ -706,7 +708,12 @@ class ClaimViewSet(SpanViewSet):
         examples=[example("ClaimReview", ex.CLAIM_REVIEW)],
         tags=["exports"],
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONLDRenderer, JSONRenderer],
+        may_conflict=True,  # not verified (yet)
+    )
     def claimreview(self, request, id=None):
         claim = get_object_or_404(Claim.objects.select_related("article"), uuid=self.kwargs["id"])
         if claim.verdict_state != Claim.VerdictState.VERIFIED:
