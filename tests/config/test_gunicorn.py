@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -84,3 +85,18 @@ def test_an_upload_that_stops_arriving_is_cut_off(server):
     assert b"stopped arriving" in answer
     assert not Article.objects.filter(title="Slow").exists()
     assert _healthz_seconds(server) < 2
+
+
+def test_the_real_server_refuses_control_characters_and_answers_options(server):
+    """Through gunicorn, not the test client: the raw %0A reaches Django as a newline."""
+    for path, kind in (("/api/v1/articles%0A", "application/json"), ("/review/%0A", "text/html")):
+        request = urllib.request.Request(f"{server.url}{path}")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 400
+        assert refused.value.headers["Content-Type"].startswith(kind)
+        assert "control character (%0A)" in refused.value.read().decode()
+    request = urllib.request.Request(f"{server.url}/healthz", method="OPTIONS")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert "GET" in response.headers["Allow"]
