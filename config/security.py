@@ -22,6 +22,16 @@ def _error(status: int, code: str, message: str) -> dict[str, object]:
     return {"status": status, "code": code, "message": message}
 
 
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as the API throttles see it (DRF's get_ident with NUM_PROXIES =
+    TRUSTED_PROXY_COUNT): X-Forwarded-For only as far as our own proxies wrote it."""
+    from rest_framework.throttling import BaseThrottle
+
+    if request is None or not hasattr(request, "META"):
+        return None
+    return BaseThrottle().get_ident(request)
+
+
 def _minutes(hours: float | int) -> int:
     return max(1, round(float(hours) * 60))
 

@@ -74,6 +74,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every error answer gets a message; OPTIONS on a page says which methods it takes.
+    "config.middleware.ErrorMessageMiddleware",
+    # Control characters in the address are refused; /api/v1/… answers with a trailing slash too.
+    "config.middleware.RequestGuardMiddleware",
     # Before anything reads the body: an oversized upload gets a clear 413.
     "config.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -180,6 +184,11 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # The health check is answered over plain HTTP from inside the container.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies of ours stand in front of the web process and append to X-Forwarded-For.
+# 0 (the default): the client's address is the socket's (REMOTE_ADDR), and a client-sent
+# X-Forwarded-For is ignored, so nobody can pick the address the throttles and the login lockout
+# count against. With N proxies, the address N entries from the end of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -217,6 +226,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"  # the login page, saying why
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"  # the same address as the API throttles
 
 # --- Celery ---------------------------------------------------------------------------------
 # CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0; default: kombu's filesystem transport under
@@ -271,7 +281,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.APIAccess"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "apps.api.metadata.APIMetadata",
     "DEFAULT_SCHEMA_CLASS": "apps.api.schema.FactdeskAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
@@ -285,9 +296,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "api_key": env_str("API_THROTTLE_RATE", "600/minute"),
         "user": env_str("API_USER_THROTTLE_RATE", "1200/minute"),
-        "anon": "60/minute",
+        "anon": env_str("API_ANON_THROTTLE_RATE", "60/minute"),
     },
+    # The anonymous throttle's address (DRF's get_ident): see TRUSTED_PROXY_COUNT.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# The throttles count with django-ratelimit (apps/api/throttling.py); if the cache does not
+# answer, requests are served uncounted rather than all refused.
+RATELIMIT_FAIL_OPEN = True
 SPECTACULAR_SETTINGS = {
     "TITLE": "Factdesk API",
     "DESCRIPTION": "Verified claims, findings and exports from the Factdesk newsroom fact-checking desk.",
@@ -305,6 +321,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_error_component",
+        "apps.api.schema.add_links",
     ],
 }
 API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"

@@ -811,3 +811,82 @@ def test_the_refusals_leave_a_usable_article(world, ui_clients):
     assert response.status_code == 302
     assert world.article.claims.filter(start=start, end=end).count() == 2
     assert Article.objects.get(pk=world.article.pk).revision == world.article.revision
+
+
+# --- Malformed addresses and query parameters on the pages ----------------------------------------
+
+GARBAGE = ["abc", "-1", "0", "99999999999999999999", "%00", "%0A", "%C3%28", "'", "a" * 300]
+
+
+def ui_list_pages(w: World) -> dict[str, tuple[str, ...]]:
+    """Each page that reads query parameters, with the parameters it reads."""
+    article = w.article.uuid
+    return {
+        "/": (),
+        "/articles/": ("q", "status", "source", "page"),
+        f"/articles/{article}/": ("open", "state"),
+        f"/articles/{article}/annotations/": ("state", "with_body"),
+        f"/articles/{article}/findings/": ("polling", "ex"),
+        "/review/": ("type", "article", "origin", "kind", "page"),
+        "/kb/": ("q", "kind", "page"),
+        "/kb/autocomplete/": ("q", "kind", "name", "field", "limit", "selected"),
+        f"/kb/{w.person.uuid}/": (),
+        "/accounts/users/": ("q", "page"),
+        "/accounts/keys/": (),
+        f"/history/claim/{w.claim.uuid}/": ("page",),
+    }
+
+
+@pytest.fixture
+def page_client(editor):
+    client = Client(raise_request_exception=False)
+    client.force_login(editor)
+    return client
+
+
+def test_the_review_queue_ignores_an_article_filter_that_is_not_an_id(world, page_client):
+    response = page_client.get("/review/?article=abc")
+    assert response.status_code == 200
+    # Shown as "any article": the queue lists the proposals of every article.
+    assert world.claim.exact in response.content.decode()
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_no_malformed_query_parameter_breaks_a_page(world, page_client, htmx):
+    headers = {"HX-Request": "true"} if htmx else {}
+    failures = []
+    for path, params in ui_list_pages(world).items():
+        for name in (*params, "unknown"):
+            for value in GARBAGE:
+                url = f"{path}?{name}={value}"
+                response = page_client.get(url, headers=headers)
+                if response.status_code >= 500:
+                    failures.append(f"{url}: {response.status_code}")
+                elif response.status_code == 400:
+                    assert "control character" in response.content.decode(), url
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize("char", ["%0A", "%0D", "%00", "%1B", "%7F"])
+def test_control_characters_in_a_page_address_get_a_clear_page(world, page_client, char):
+    for path in [f"/review/{char}", f"/articles/{world.article.uuid}/{char}", f"/{char}"]:
+        response = page_client.get(path)
+        assert response.status_code == 400, (path, response.status_code)
+        assert response["Content-Type"].startswith("text/html")
+        text = html.unescape(response.content.decode())
+        assert "control character" in text and "Remove it" in text
+
+
+@pytest.mark.parametrize("path", ["/review/", "/articles/", "/healthz", "/kb/", "/accounts/login/"])
+def test_options_on_a_page_says_which_methods_it_takes(world, page_client, path):
+    response = page_client.options(path)
+    assert response.status_code == 200, response.status_code
+    allowed = {m.strip() for m in response["Allow"].split(",")}
+    assert "GET" in allowed and "OPTIONS" in allowed
+
+
+def test_a_method_a_page_does_not_take_gets_a_message(world, page_client):
+    response = page_client.put("/review/")
+    assert response.status_code == 405
+    text = html.unescape(response.content.decode())
+    assert "does not accept PUT" in text and "GET" in text

@@ -8,6 +8,7 @@ the length of the queue."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,10 +75,20 @@ class QueueFilters:
             filters.origin = ""
         if filters.kind not in ClaimKind.values:
             filters.kind = ""
+        if filters.article and not _is_uuid(filters.article):
+            filters.article = ""
         return filters
 
     def as_query(self) -> dict[str, str]:
         return {k: v for k, v in vars(self).items() if v}
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass

@@ -17,7 +17,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, UnreadablePostError
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -119,6 +120,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         else:
             errors = {"request": [str(m) for m in exc.messages]}
         body = error_body(400, _summary(errors), errors=errors, field=next(iter(errors), None))
+    elif isinstance(exc, UnreadablePostError):
+        # The client stopped sending its body (the web server's WEB_BODY_TIMEOUT) or went away.
+        body = error_body(
+            400,
+            "The request body stopped arriving before it was complete; nothing was saved. "
+            "Send the request again.",
+        )
     elif isinstance(exc, RequestDataTooBig):
         body = error_body(
             413,
@@ -211,8 +219,9 @@ def server_error_response(exc: Exception | None, request) -> Response:
     return Response(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
+@csrf_exempt  # it changes nothing; without this an unsafe method got Django's HTML CSRF page
 def not_found(request, *args, **kwargs) -> JsonResponse:
-    """Any path under /api/ that no endpoint answers."""
+    """Any path under /api/ that no endpoint answers, whatever the method."""
     from django.urls import Resolver404, resolve
 
     hint = ""

@@ -3,6 +3,8 @@ responses every operation can give."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample
@@ -150,3 +152,92 @@ def example(
         summary=summary or name,
         status_codes=[status] if status else None,
     )
+
+
+# --- OpenAPI links: what a client can do next with the id (and version) a write answered --------
+
+_ID = "$response.body#/id"
+_VERSION = "$response.body#/version"
+
+
+def _span_links(collection: str) -> dict[str, dict[str, Any]]:
+    links = {
+        "GetIt": {"operationId": f"v1_{collection}_retrieve", "parameters": {"id": _ID}},
+        "ItsHistory": {
+            "operationId": f"v1_{collection}_history_retrieve",
+            "parameters": {"id": _ID},
+        },
+        "UpdateIt": {
+            "operationId": f"v1_{collection}_partial_update",
+            "parameters": {"id": _ID},
+            "requestBody": {"version": _VERSION},
+        },
+        "DeleteIt": {
+            "operationId": f"v1_{collection}_destroy",
+            "parameters": {"id": _ID, "version": _VERSION},
+        },
+        "ReviewIt": {
+            "operationId": f"v1_{collection}_review_create",
+            "parameters": {"id": _ID},
+            "requestBody": {"version": _VERSION},
+        },
+    }
+    if collection == "claims":
+        links["ProposeVerdict"] = {
+            "operationId": "v1_claims_verdict_create",
+            "parameters": {"id": _ID},
+            "requestBody": {"version": _VERSION},
+        }
+        links["AddEvidence"] = {
+            "operationId": "v1_claims_evidence_create",
+            "parameters": {"id": _ID},
+        }
+    return links
+
+
+def _links() -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
+    """(operationId, status) → the links of that answer."""
+    links = {
+        ("v1_articles_create", status): {
+            "GetIt": {"operationId": "v1_articles_retrieve", "parameters": {"id": _ID}},
+            "ItsHistory": {
+                "operationId": "v1_articles_history_retrieve",
+                "parameters": {"id": _ID},
+            },
+            "ItsAnnotations": {
+                "operationId": "v1_articles_annotations.jsonld_retrieve",
+                "parameters": {"id": _ID},
+            },
+            "RecheckIt": {"operationId": "v1_articles_recheck_create", "parameters": {"id": _ID}},
+        }
+        for status in ("200", "201")
+    }
+    for collection in ("claims", "quotes", "mentions", "dates"):
+        spans = _span_links(collection)
+        links[(f"v1_{collection}_create", "201")] = spans
+        links[(f"v1_{collection}_partial_update", "200")] = {
+            name: link for name, link in spans.items() if name != "UpdateIt"
+        }
+    links[("v1_claims_evidence_create", "201")] = {
+        "RemoveIt": {
+            "operationId": "v1_claims_evidence_destroy",
+            "parameters": {"id": "$request.path.id", "evidence_id": _ID},
+        }
+    }
+    return links
+
+
+def add_links(result, generator, request, public):
+    """drf-spectacular has no way to declare OpenAPI links on a view; they are added here, so that
+    the docs show them and a stateful client (schemathesis) can follow create → read, update,
+    review, delete with the real id and version."""
+    links = _links()
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            for status, response in operation.get("responses", {}).items():
+                found = links.get((operation["operationId"], status))
+                if found:
+                    response["links"] = found
+    return result

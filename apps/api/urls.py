@@ -25,5 +25,6 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^.*$", not_found),
+    # No "$": Django would match it with fullmatch, and "." stops at a newline.
+    re_path(r"^.*", not_found),
 ]

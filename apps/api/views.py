@@ -24,7 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -36,6 +36,7 @@ from apps.api import exports, filters
 from apps.api import serializers as s
 from apps.api.errors import error_body
 from apps.api.pagination import SyncCursorPagination
+from apps.api.parsers import JSONParser
 from apps.api.schema import example
 from apps.articles import services as article_services
 from apps.articles.models import Article
@@ -102,10 +103,14 @@ class FactdeskViewSet(viewsets.GenericViewSet):
     lookup_field = "uuid"
     lookup_url_kwarg = "id"
     lookup_value_regex = UUID_REGEX
+    # In the schema: a read that can answer 409 (an action passes may_conflict=True).
+    may_conflict = False
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON whatever the endpoint's own format (CSV, JSON-LD).
-        if isinstance(response, Response) and response.status_code >= 400:
+        # Errors and OPTIONS are JSON whatever the endpoint's own format (CSV, JSON-LD).
+        if isinstance(response, Response) and (
+            response.status_code >= 400 or request.method == "OPTIONS"
+        ):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
@@ -704,7 +709,12 @@ class ClaimViewSet(SpanViewSet):
         examples=[example("ClaimReview", ex.CLAIM_REVIEW)],
         tags=["exports"],
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONLDRenderer, JSONRenderer],
+        may_conflict=True,  # not verified (yet)
+    )
     def claimreview(self, request, id=None):
         claim = get_object_or_404(Claim.objects.select_related("article"), uuid=self.kwargs["id"])
         if claim.verdict_state != Claim.VerdictState.VERIFIED:

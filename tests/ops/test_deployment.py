@@ -38,8 +38,9 @@ def test_it_has_the_production_services_with_healthchecks_and_volumes():
 def test_it_points_every_command_at_code_that_exists():
     services = _compose()["services"]
     gunicorn = _command(services["web"])
-    assert gunicorn[0] == "gunicorn"
-    module, attribute = gunicorn[1].split(":")
+    assert gunicorn[:3] == ["gunicorn", "-c", "config/gunicorn.conf.py"]
+    assert (ROOT / gunicorn[2]).exists()
+    module, attribute = gunicorn[3].split(":")
     assert hasattr(importlib.import_module(module), attribute)
     for name in ("worker", "beat"):
         command = _command(services[name])
