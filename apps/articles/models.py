@@ -84,12 +84,16 @@ class Article(models.Model):
     # commits (done) or fails on it (failed, with the reason). There is no visible "running":
     # a run holds the article's row lock for its one transaction, so a run killed midway leaves
     # the request pending, never half-done.
+    # Defaults in the database too, so that rows written by raw SQL (bench/, COPY) are valid.
     extraction_state = models.CharField(
-        max_length=16, choices=ExtractionState.choices, default=ExtractionState.NEVER
+        max_length=16,
+        choices=ExtractionState.choices,
+        default=ExtractionState.NEVER,
+        db_default=ExtractionState.NEVER,
     )
     extraction_requested_at = models.DateTimeField(null=True, blank=True)
     extraction_failed_at = models.DateTimeField(null=True, blank=True)
-    extraction_error = models.TextField(blank=True)
+    extraction_error = models.TextField(blank=True, default="", db_default="")
     # The body (hash) the last successful extraction ran on, and when it finished.
     extracted_sha256 = models.CharField(max_length=64, blank=True)
     extracted_at = models.DateTimeField(null=True, blank=True)

@@ -16,8 +16,15 @@ article (the Celery task on import or edit) or for a batch of articles (`article
 read in one round trip, new proposals are written by COPY, and their "+" history rows and the
 articles' extracted_sha256 by one statement (`_pg_write`); the commit does not wait for its
 WAL flush (`_COMMIT_WITHOUT_FLUSH_WAIT`, with the trade-off). Elsewhere (SQLite) the ORM does it
-with bulk_create. A batch requests its checks with one UPDATE and one message per
-CHECKS_BATCH_SIZE articles."""
+with bulk_create.
+
+Processing state (apps.articles.processing): imports and body edits record that extraction is
+pending; `extraction_drain` (the `extraction.extract_pending` task) takes pending articles, oldest
+request first, BATCH_SIZE per transaction (SKIP LOCKED on PostgreSQL, so several workers share
+the work). The transaction that writes an article's proposals also marks it done, guarded by the
+body hash the run read, and requests its checks (one UPDATE and one message per batch); a run
+killed midway commits nothing and leaves the request pending. An article a bug trips on is
+marked failed with the reason; the others of its batch are extracted."""
 
 from __future__ import annotations
 

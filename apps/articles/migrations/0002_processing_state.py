@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="extraction_error",
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, db_default="", default=""),
         ),
         migrations.AddField(
             model_name="article",
@@ -60,6 +60,7 @@ class Migration(migrations.Migration):
                     ("done", "done"),
                     ("failed", "failed"),
                 ],
+                db_default="never",
                 default="never",
                 max_length=16,
             ),
