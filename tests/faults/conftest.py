@@ -117,8 +117,8 @@ class BeatWorker(WorkerProcess):
 
 
 def _reset_producers() -> None:
-    # The app keeps its producer pool (and connections) for the broker it first used.
-    celery_app.pool.force_close_all()
+    # The app keeps its producer pool for the broker it first used: drop the references (not the
+    # pools, which kombu keeps per broker URL and hands back when the URL is restored).
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
