@@ -235,6 +235,11 @@ CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = Path(env_str("FACTDESK_BROKER_DIR", str(VAR_DIR / "broker")))
 # One queue name for the web process and the worker; tests give each run a queue of its own.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "factdesk")
+# Every task runs under these limits (none sets its own), so that what is derived from them below
+# holds for all: a task past the soft limit gets SoftTimeLimitExceeded, at the hard one its
+# process is killed.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=1)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -248,24 +253,55 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # A message whose worker died unacknowledged is delivered again after this many seconds.
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+        # Longer than any task may run (the hard time limit), else a live task's message would
+        # be handed to a second worker; not much longer, so a killed worker's work resumes
+        # within minutes (Redis's own default is an hour).
+        "visibility_timeout": env_int(
+            "CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60, minimum=1
+        ),
         # Look for such messages on every periodic sweep (every 10 s), not on every 10th: else a
         # dead worker's message waits ~100 s beyond the visibility timeout.
         "unacked_restore_throttle": 1,
     }
+# A web request whose after-commit send finds the broker down answers anyway (the request is
+# recorded on the article; the processing sweep sends it again): give up on the broker quickly.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2, minimum=1)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_IGNORE_RESULT = True  # results that matter are written to our own tables
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=1)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A check "running" for longer than this is taken to have died with its worker; the checks drain
+# (sent again by the processing sweep, or redelivered) takes it over. Longer than the hard time
+# limit, so that a live run is never taken over; shorter than the visibility timeout, so that a
+# redelivered drain finds its dead runs free to take.
+CHECKS_RUNNING_LEASE_SECONDS = env_int(
+    "CHECKS_RUNNING_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 30, minimum=1
+)
+# How often beat's processing sweep sends the extraction and checks drains again while anything
+# is owed (after a broker outage, a lost message, a dead run): two indexed queries when nothing is.
+PROCESSING_SWEEP_SECONDS = env_int("PROCESSING_SWEEP_SECONDS", 60, minimum=1)
+# How long one drain task works before it hands the rest to a new message: well inside the soft
+# time limit, so a long backlog never runs into it.
+PROCESSING_DRAIN_SECONDS = env_int(
+    "PROCESSING_DRAIN_SECONDS", max(1, CELERY_TASK_SOFT_TIME_LIMIT // 2), minimum=1
+)
 CELERY_BEAT_SCHEDULE = {
+    "processing-sweep": {
+        "task": "articles.processing_sweep",
+        "schedule": PROCESSING_SWEEP_SECONDS,
+    },
     "checks-sweep-stale": {
         "task": "checks.sweep_stale",
         "schedule": env_int("CHECKS_SWEEP_SECONDS", 600, minimum=10),
@@ -339,11 +375,6 @@ FACTDESK_ORG_URL = env_str("FACTDESK_ORG_URL", "https://factdesk.example.org")
 CHECKS_STALE_EVENT_DAYS = env_int("CHECKS_STALE_EVENT_DAYS", 60, minimum=1)
 # Articles per batch task of a sweep or a KB change.
 CHECKS_BATCH_SIZE = env_int("CHECKS_BATCH_SIZE", 500, minimum=1)
-# A check "running" for longer than this is taken to have died with its worker; the sweep redoes
-# it (the filesystem broker does not redeliver a lost message; Redis does, after the visibility timeout).
-CHECKS_RUNNING_LEASE_SECONDS = env_int(
-    "CHECKS_RUNNING_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60, minimum=1
-)
 
 LOGGING = {
     "version": 1,

@@ -255,8 +255,18 @@ ARTICLE_FIELDS = [
     "status",
     "revision",
     "body_sha256",
+    # Background work on the current revision (extraction, then checks): state, when it was
+    # requested, when it finished or failed and why. "done" only after a run on this body.
+    "extraction_state",
+    "extraction_requested_at",
+    "extracted_at",
+    "extraction_failed_at",
+    "extraction_error",
     "check_state",
+    "check_requested_at",
     "check_done_at",
+    "check_failed_at",
+    "check_error",
     "created_at",
     "updated_at",
 ]
@@ -268,6 +278,21 @@ class ArticleOut(serializers.ModelSerializer):
     class Meta:
         model = Article
         fields = ARTICLE_FIELDS
+        extra_kwargs = {
+            "extraction_state": {
+                "help_text": "Automatic pre-annotation of the current revision: pending until a "
+                "run on this body finished (done) or failed (see extraction_error); never when "
+                "nobody asked for it."
+            },
+            "extracted_at": {"help_text": "When the last successful extraction finished."},
+            "extraction_error": {"help_text": "Why the last extraction failed (empty if not)."},
+            "check_state": {
+                "help_text": "Consistency checks of the current revision: pending (they wait for "
+                "its extraction), running, done (a run on this revision finished), failed "
+                "(see check_error)."
+            },
+            "check_error": {"help_text": "Why the last check run failed (empty if not)."},
+        }
 
 
 class ArticleAnnotationsOut(serializers.Serializer):
@@ -281,8 +306,7 @@ class ArticleDetailOut(ArticleOut):
     annotations = serializers.SerializerMethodField()
     findings = FindingOut(many=True, read_only=True, source="api_findings")
 
-    class Meta:
-        model = Article
+    class Meta(ArticleOut.Meta):
         fields = [*ARTICLE_FIELDS, "body", "annotations", "findings"]
 
     @extend_schema_field(ArticleAnnotationsOut)

@@ -38,9 +38,19 @@ class CheckState(models.TextChoices):
     FAILED = "failed", "failed"
 
 
+class ExtractionState(models.TextChoices):
+    # Created without a request (fixtures, the admin, older data): nothing is owed, and the
+    # checks do not wait for an extraction nobody asked for.
+    NEVER = "never", "not requested"
+    PENDING = "pending", "pending"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
+
+
 class Article(models.Model):
     Status = ArticleStatus
     CheckState = CheckState
+    ExtractionState = ExtractionState
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # A client's own key for the article (CMS id, seed name): re-pushing it updates, never duplicates.
@@ -68,7 +78,23 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Background work state, shown on the article (written by the extraction and checks tasks).
+    # Background work state, shown on the article. Requests are written by apps.articles.processing
+    # in the transaction of the change that needs them; the runs write the outcome.
+    # Extraction of the current body: pending from the request until a run on this very body
+    # commits (done) or fails on it (failed, with the reason). There is no visible "running":
+    # a run holds the article's row lock for its one transaction, so a run killed midway leaves
+    # the request pending, never half-done.
+    # Defaults in the database too, so that rows written by raw SQL (bench/, COPY) are valid.
+    extraction_state = models.CharField(
+        max_length=16,
+        choices=ExtractionState.choices,
+        default=ExtractionState.NEVER,
+        db_default=ExtractionState.NEVER,
+    )
+    extraction_requested_at = models.DateTimeField(null=True, blank=True)
+    extraction_failed_at = models.DateTimeField(null=True, blank=True)
+    extraction_error = models.TextField(blank=True, default="", db_default="")
+    # The body (hash) the last successful extraction ran on, and when it finished.
     extracted_sha256 = models.CharField(max_length=64, blank=True)
     extracted_at = models.DateTimeField(null=True, blank=True)
     check_state = models.CharField(
@@ -77,6 +103,7 @@ class Article(models.Model):
     check_requested_at = models.DateTimeField(null=True, blank=True)
     check_started_at = models.DateTimeField(null=True, blank=True)
     check_done_at = models.DateTimeField(null=True, blank=True)
+    check_failed_at = models.DateTimeField(null=True, blank=True)
     check_error = models.TextField(blank=True)
     # Fingerprint of the inputs the last finished check run saw; the sweep re-checks when it differs.
     check_inputs_sha256 = models.CharField(max_length=64, blank=True)
@@ -87,8 +114,13 @@ class Article(models.Model):
             "check_requested_at",
             "check_started_at",
             "check_done_at",
+            "check_failed_at",
             "check_error",
             "check_inputs_sha256",
+            "extraction_state",
+            "extraction_requested_at",
+            "extraction_failed_at",
+            "extraction_error",
             "extracted_sha256",
             "extracted_at",
         ]
@@ -106,6 +138,10 @@ class Article(models.Model):
                 name="articles_article_check_state_valid",
             ),
             models.CheckConstraint(
+                condition=models.Q(extraction_state__in=ExtractionState.values),
+                name="articles_article_extraction_state_valid",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(revision__gte=1), name="articles_article_revision_positive"
             ),
             models.CheckConstraint(
@@ -120,6 +156,11 @@ class Article(models.Model):
             # Sweep of stale checks: WHERE check_state IN (...) ORDER BY check_requested_at.
             models.Index(
                 fields=["check_state", "check_requested_at"], name="article_check_state_idx"
+            ),
+            # Extraction drain: WHERE extraction_state = 'pending' ORDER BY extraction_requested_at.
+            models.Index(
+                fields=["extraction_state", "extraction_requested_at"],
+                name="article_extraction_state_idx",
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts import roles
+from apps.articles import processing
 from apps.articles.models import Article, ArticleRevision
 
 
@@ -141,10 +142,10 @@ def _require_annotator(user, action: str) -> None:
 
 
 def _after_body_change(article: Article) -> None:
-    """Extraction, then the checks, run in the worker once the change is committed."""
-    from apps.extraction.tasks import extract_article
-
-    transaction.on_commit(lambda: extract_article.delay(article_id=article.pk))
+    """The new body needs extraction, then checks: recorded with the change, run in the worker
+    after commit (apps.articles.processing)."""
+    processing.extraction_request(article_ids=[article.pk])
+    article.refresh_from_db(fields=processing.STATE_FIELDS)
 
 
 @transaction.atomic
@@ -290,9 +291,8 @@ def article_update_metadata(
     for name in changed:
         setattr(article, name, getattr(locked, name))
     if {"published_on", "event_on"} & set(changed):
-        from apps.checks.services import article_check_request
-
-        article_check_request(article=locked)
+        processing.checks_request(article_ids=[locked.pk])
+        locked.refresh_from_db(fields=processing.STATE_FIELDS)
     return locked
 
 

@@ -36,8 +36,8 @@ from apps.checks.models import Finding
 KIND_LABELS = {"claim": "Claims", "quote": "Quotes", "mention": "Mentions", "date": "Dates"}
 KIND_NAMES = {"claim": "Claim", "quote": "Quote", "mention": "Entity mention", "date": "Date"}
 KIND_KEYS = {"claim": "c", "quote": "q", "mention": "e", "date": "d"}
-# How long after a change the page keeps asking whether extraction has run (it may never run,
-# e.g. with no worker; the status then says so instead of polling forever).
+# Work owed for longer than this (no worker running, the broker down) is said to be waiting, and
+# the page asks for it every 30 s instead of every 2 s.
 EXTRACTION_WAIT = dt.timedelta(minutes=10)
 
 # What the body and the list need of each span, read as plain rows (no model instances: an
@@ -350,19 +350,21 @@ def finding_keys(findings: list[FindingView]) -> dict[str, int]:
 
 
 def background_status(article: Article, now: dt.datetime | None = None) -> dict[str, Any]:
-    """What the findings panel says about the background work, and whether it keeps polling."""
+    """What the findings panel says about the background work, and whether it keeps polling.
+    It reads the recorded state (apps.articles.processing): extraction and checks of the current
+    revision are shown done only after a run on it finished."""
     now = now or timezone.now()
+    extracting = article.extraction_state == Article.ExtractionState.PENDING
     checking = article.check_state in (Article.CheckState.PENDING, Article.CheckState.RUNNING)
-    extracting = (
-        not checking
-        and article.extracted_sha256 != article.body_sha256
-        and article.updated_at is not None
-        and now - article.updated_at < EXTRACTION_WAIT
-    )
+    requested = article.extraction_requested_at if extracting else article.check_requested_at
+    # Work owed for long (no worker, the broker down): keep asking, less often.
+    waited_long = requested is not None and now - requested > EXTRACTION_WAIT
     return {
         "extracting": extracting,
         "checking": checking,
         "polling": extracting or checking,
+        "poll_every": "30s" if waited_long else "2s",
+        "waited_long": waited_long,
         "extracted_mark": article.extracted_at.isoformat() if article.extracted_at else "",
     }
 

@@ -8,25 +8,30 @@ A run, for one article or a batch:
    newer run or request supersedes an older one) and replaces their open findings by check,
    keeping human decisions while the inputs behind them are unchanged; then marks them done.
 A run killed anywhere leaves no partial writes (step 3 is atomic) and the article in `running`:
-the redelivered task (Redis) or the sweep (after CHECKS_RUNNING_LEASE_SECONDS) runs it again."""
+the redelivered task (Redis) or the drain sent by the processing sweep (once the run has outlived
+CHECKS_RUNNING_LEASE_SECONDS, longer than any task may live) runs it again. A run never claims an
+article whose extraction is owed (see apps.articles.processing), so "done" is only ever said of
+checks that saw the proposals of the current body."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts import roles
 from apps.annotations.models import EntityMention, Quote, ReviewState
 from apps.annotations.services import AnnotationError, Conflict, NotAllowed
+from apps.articles import processing
 from apps.articles.models import Article
 from apps.checks.kbview import CorpusView, KBView
 from apps.checks.loading import corpus_load, kbview_load, quote_index_refresh, snapshots_load
@@ -39,6 +44,7 @@ from apps.checks.registry import (
     run_checks,
 )
 from apps.checks.rules.quotes import quote_key
+from apps.checks.selectors import articles_with_unknown_titles
 from apps.checks.snapshot import ArticleSnapshot
 
 logger = logging.getLogger(__name__)
@@ -53,12 +59,14 @@ __all__ = [
     "article_checks_run",
     "articles_check_request",
     "articles_checks_run",
+    "checks_run_pending",
     "checks_sweep_stale",
     "finding_set_state",
     "kb_changed",
 ]
 
 CheckState = Article.CheckState
+CHECK_BATCH = "checks.check_batch"
 
 
 @dataclass
@@ -77,63 +85,52 @@ class RunReport:
 
 
 def article_check_request(*, article: Article) -> None:
-    """Mark the article's checks as pending and run them in the worker after commit."""
-    from apps.checks.tasks import check_article
-
-    Article.objects.filter(pk=article.pk).update(
-        check_state=Article.CheckState.PENDING, check_requested_at=timezone.now()
-    )
-    article_id = article.pk
-    transaction.on_commit(lambda: check_article.delay(article_id=article_id))
+    """Record that the article's checks are owed (in the caller's transaction); they run in the
+    worker after commit, once its extraction is settled (apps.articles.processing)."""
+    processing.checks_request(article_ids=[article.pk])
 
 
 def articles_check_request(*, article_ids: Iterable[int]) -> int:
-    """Mark many articles pending and run them after commit in batch tasks."""
-    from apps.checks.tasks import check_batch
-
+    """The same for many articles: one UPDATE, and the checks drain after commit."""
     ids = sorted(set(article_ids))
-    size = settings.CHECKS_BATCH_SIZE
-    now = timezone.now()
-    for chunk in _chunks(ids, 1000):
-        Article.objects.filter(pk__in=chunk).update(
-            check_state=CheckState.PENDING, check_requested_at=now
-        )
-    for chunk in _chunks(ids, size):
-        transaction.on_commit(lambda chunk=chunk: check_batch.delay(article_ids=chunk))
+    processing.checks_request(article_ids=ids)
     return len(ids)
 
 
-def kb_changed(*, entity_ids: list[int]) -> None:
-    """Re-check, after commit, the articles that mention any of these KB entities (or hold a
-    title of these offices). Called by every KB writer."""
-    from apps.checks.tasks import kb_changed_recheck
+def _kb_articles(entity_ids: list[int]) -> QuerySet:
+    """The ids of the articles whose checks read these entities: live mentions of them as people
+    or as offices, and live quotes they are the speaker of."""
+    live = ~Q(review_state=ReviewState.REJECTED)
+    mentions = EntityMention.objects.filter(live).filter(
+        Q(entity_id__in=entity_ids) | Q(office_id__in=entity_ids)
+    )
+    quotes = Quote.objects.filter(live, speaker_id__in=entity_ids)
+    return Article.objects.filter(
+        Q(pk__in=mentions.values("article_id")) | Q(pk__in=quotes.values("article_id"))
+    ).values("pk")
 
+
+def kb_changed(*, entity_ids: list[int]) -> None:
+    """Record, in the KB writer's transaction, that the articles reading these KB entities (as
+    people, offices or speakers) need their checks again; the drain runs them after commit.
+    Called by every KB writer. One UPDATE over an indexed subquery, so that the request is as
+    durable as the KB change itself (a message could be lost with the broker)."""
     ids = sorted({int(i) for i in entity_ids})
     if ids:
-        transaction.on_commit(lambda: kb_changed_recheck.delay(entity_ids=ids))
+        processing.checks_request(article_ids=_kb_articles(ids))
+        # A new alias or country name can settle a title no office matched before.
+        unknown = articles_with_unknown_titles(changed_entity_ids=ids)
+        if unknown:
+            processing.checks_request(article_ids=sorted(unknown))
 
 
 def kb_changed_recheck(*, entity_ids: list[int]) -> int:
-    """The articles whose checks read these entities: mentions of them as people or as offices,
-    and quotes they are the speaker of. Marked pending and re-checked in batches."""
-    live = ~Q(review_state=ReviewState.REJECTED)
-    article_ids = set(
-        EntityMention.objects.filter(live)
-        .filter(Q(entity_id__in=entity_ids) | Q(office_id__in=entity_ids))
-        .values_list("article_id", flat=True)
-        .distinct()
-    )
-    article_ids |= set(
-        Quote.objects.filter(live, speaker_id__in=entity_ids)
-        .values_list("article_id", flat=True)
-        .distinct()
-    )
-    from apps.checks.selectors import articles_with_unknown_titles
-
-    # A new alias or country name can settle a title no office matched before.
-    article_ids |= articles_with_unknown_titles(changed_entity_ids=entity_ids)
+    """The task of older releases (a message may still be queued): the same request, now."""
+    ids = sorted({int(i) for i in entity_ids})
     with transaction.atomic():
-        return articles_check_request(article_ids=article_ids)
+        article_ids = set(_kb_articles(ids).values_list("pk", flat=True))
+        article_ids |= articles_with_unknown_titles(changed_entity_ids=ids)
+        return articles_check_request(article_ids=sorted(article_ids))
 
 
 # --- Runs -------------------------------------------------------------------------------------------
@@ -143,6 +140,42 @@ def article_checks_run(*, article_id: int) -> RunReport:
     """Run every check on one requested article (no-op when nothing was requested since the last
     finished run: a duplicate delivery changes nothing)."""
     return _run([article_id], requested_only=True)
+
+
+@dataclass
+class DrainReport:
+    runs: int = 0
+    checked: int = 0
+    failed: int = 0
+    more: bool = False
+
+
+def checks_run_pending(*, budget_seconds: float | None = None) -> DrainReport:
+    """Run the owed checks (apps.articles.processing.checks_owed: requested, or left `running` by
+    a dead worker) of articles whose extraction is settled, oldest request first, in batches of
+    CHECKS_BATCH_SIZE, for up to `budget_seconds` (PROCESSING_DRAIN_SECONDS); `more` when some
+    are left, for the caller to send the drain again. Several drains at once share the work:
+    each claims its batch with a conditional UPDATE, so none takes another's live run."""
+    budget = settings.PROCESSING_DRAIN_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    report = DrainReport()
+    while True:
+        owed = processing.checks_owed()
+        candidates = list(
+            Article.objects.filter(processing.EXTRACTION_SETTLED)
+            .filter(owed)
+            .order_by("check_requested_at", "id")
+            .values_list("id", flat=True)[: settings.CHECKS_BATCH_SIZE]
+        )
+        if not candidates:
+            return report
+        if time.monotonic() > deadline:
+            report.more = True
+            return report
+        run = _run(candidates, requested_only=True, condition=owed)
+        report.runs += 1
+        report.checked += len(run.checked)
+        report.failed += len(run.failed)
 
 
 def articles_checks_run(*, article_ids: list[int]) -> RunReport:
@@ -156,9 +189,12 @@ def _check_settings() -> CheckSettings:
 
 
 def _claim(ids: list[int], token: dt.datetime, condition: Q) -> list[int]:
+    """Mark the articles that meet `condition` running with this run's token. Never one whose
+    extraction is owed: checks judge the proposals of the current body, so they wait for it
+    (its completion requests them again)."""
     if not ids:
         return []
-    Article.objects.filter(condition, pk__in=ids).update(
+    Article.objects.filter(condition, processing.EXTRACTION_SETTLED, pk__in=ids).update(
         check_state=CheckState.RUNNING, check_started_at=token, check_error=""
     )
     # check_started_at is the run's token: microseconds, unique enough per article.
@@ -169,7 +205,9 @@ def _claim(ids: list[int], token: dt.datetime, condition: Q) -> list[int]:
     )
 
 
-def _run(article_ids: Iterable[int], *, requested_only: bool) -> RunReport:
+def _run(
+    article_ids: Iterable[int], *, requested_only: bool, condition: Q | None = None
+) -> RunReport:
     report = RunReport()
     ids = sorted(set(article_ids))
     token = timezone.now()
@@ -177,7 +215,9 @@ def _run(article_ids: Iterable[int], *, requested_only: bool) -> RunReport:
     claimed: list[int] = []
     try:
         if requested_only:
-            claimed = _claim(ids, token, ~Q(check_state=CheckState.DONE))
+            claimed = _claim(
+                ids, token, ~Q(check_state=CheckState.DONE) if condition is None else condition
+            )
             if not claimed:
                 return report
             quote_index_refresh(article_ids=claimed)
@@ -226,16 +266,25 @@ def _run(article_ids: Iterable[int], *, requested_only: bool) -> RunReport:
         _store(token, claimed, results, inputs, report)
     except BaseException as exc:
         if claimed:
-            _mark_failed(claimed, token, f"{type(exc).__name__}: {exc}")
+            _mark_failed(claimed, token, exc)
         raise
     return report
 
 
-def _mark_failed(ids: list[int], token: dt.datetime, reason: str) -> None:
+def _mark_failed(ids: list[int], token: dt.datetime, exc: BaseException) -> None:
+    """A run that raised: failed, with the reason, on the articles it still owns. A lost database
+    connection or a lock timeout is no verdict on the article: it is owed again (pending), for
+    the retry or the sweep."""
+    reason = f"{type(exc).__name__}: {exc}"[:2000]
+    transient = isinstance(exc, (OperationalError, InterfaceError))
     try:
         Article.objects.filter(
             pk__in=ids, check_state=CheckState.RUNNING, check_started_at=token
-        ).update(check_state=CheckState.FAILED, check_error=reason[:2000])
+        ).update(
+            check_state=CheckState.PENDING if transient else CheckState.FAILED,
+            check_failed_at=timezone.now(),
+            check_error=reason,
+        )
     except Exception:  # the database itself may be what failed; the sweep retries
         logger.exception("could not record the failed check run")
 
@@ -250,10 +299,13 @@ def _store(
 ) -> None:
     if not claimed:
         return
-    # Lock the claimed articles; a concurrent run or request on one waits for this commit.
+    # Lock the claimed articles; a concurrent run or request on one waits for this commit. A
+    # request since the claim (a body edit, an annotation, a KB change) took the token away:
+    # this run saw older inputs and must not mark the article done.
     owned = set(
         Article.objects.select_for_update()
         .filter(pk__in=claimed, check_state=CheckState.RUNNING, check_started_at=token)
+        .filter(processing.EXTRACTION_SETTLED)
         .values_list("id", flat=True)
     )
     report.superseded = len(set(claimed) - owned)
@@ -263,7 +315,9 @@ def _store(
     _mark_done(done, inputs, now)
     for pk, reason in report.failed.items():
         if pk in owned:
-            Article.objects.filter(pk=pk).update(check_state=CheckState.FAILED, check_error=reason)
+            Article.objects.filter(pk=pk).update(
+                check_state=CheckState.FAILED, check_failed_at=now, check_error=reason
+            )
     report.checked = done
 
 
@@ -502,13 +556,13 @@ def checks_sweep_stale() -> SweepReport:
     """Refresh the quote index, then send every article, in id order, to batch tasks that
     re-check those that are stale (see articles_checks_run). Cheap for unchanged articles: their
     inputs are read in bulk and hashed, nothing is written."""
-    from apps.checks.tasks import check_batch
-
     indexed = quote_index_refresh()
     ids = list(Article.objects.order_by("id").values_list("id", flat=True))
     batches = list(_chunks(ids, settings.CHECKS_BATCH_SIZE))
     for chunk in batches:
-        transaction.on_commit(lambda chunk=chunk: check_batch.delay(article_ids=chunk))
+        transaction.on_commit(
+            lambda chunk=chunk: processing.task_send(CHECK_BATCH, article_ids=chunk)
+        )
     return SweepReport(articles=len(ids), batches=len(batches), quotes_indexed=indexed)
 
 

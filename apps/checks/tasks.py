@@ -2,8 +2,11 @@
 
 Every task is idempotent (the services claim their work with a conditional UPDATE and replace
 findings by fingerprint), acknowledged late and rejected when the worker dies (global settings),
-so a message is delivered again rather than lost. Only database and broker errors are retried,
-with exponential backoff: a bug fails the run and is shown on the article."""
+so a message is delivered again rather than lost. Time limits are the global ones
+(CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT), from which the running lease and the Redis
+visibility timeout are derived (config/settings.py). Only database and broker errors are retried,
+with exponential backoff: a bug fails the run and is shown on the article. Names are stable:
+messages queued by an older release still find their task."""
 
 from __future__ import annotations
 
@@ -23,28 +26,37 @@ RETRY = {
 }
 
 
-@shared_task(name="checks.check_article", soft_time_limit=60, time_limit=90, **RETRY)
+@shared_task(name="checks.check_article", **RETRY)
 def check_article(*, article_id: int) -> None:
     from apps.checks.services import article_checks_run
 
     article_checks_run(article_id=article_id)
 
 
-@shared_task(name="checks.check_batch", soft_time_limit=240, time_limit=300, **RETRY)
+@shared_task(name="checks.check_pending", **RETRY)
+def check_pending() -> None:
+    from apps.articles.processing import CHECK_PENDING, task_send
+    from apps.checks.services import checks_run_pending
+
+    if checks_run_pending().more:
+        task_send(CHECK_PENDING)  # the rest in a task of its own, within the time limits
+
+
+@shared_task(name="checks.check_batch", **RETRY)
 def check_batch(*, article_ids: list[int]) -> None:
     from apps.checks.services import articles_checks_run
 
     articles_checks_run(article_ids=article_ids)
 
 
-@shared_task(name="checks.sweep_stale", soft_time_limit=240, time_limit=300, **RETRY)
+@shared_task(name="checks.sweep_stale", **RETRY)
 def sweep_stale() -> None:
     from apps.checks.services import checks_sweep_stale
 
     checks_sweep_stale()
 
 
-@shared_task(name="checks.kb_changed", soft_time_limit=240, time_limit=300, **RETRY)
+@shared_task(name="checks.kb_changed", **RETRY)
 def kb_changed_recheck(*, entity_ids: list[int]) -> None:
     from apps.checks.services import kb_changed_recheck as recheck
 

@@ -18,21 +18,30 @@ article (the Celery task on import or edit) or for a batch of articles (`article
 read in one round trip, new proposals are written by COPY, and their "+" history rows and the
 articles' extracted_sha256 by one statement (`_pg_write`); the commit does not wait for its
 WAL flush (`_COMMIT_WITHOUT_FLUSH_WAIT`, with the trade-off). Elsewhere (SQLite) the ORM does it
-with bulk_create. A batch requests its checks with one UPDATE and one message per
-CHECKS_BATCH_SIZE articles."""
+with bulk_create.
+
+Processing state (apps.articles.processing): imports and body edits record that extraction is
+pending; `extraction_drain` (the `extraction.extract_pending` task) takes pending articles, oldest
+request first, BATCH_SIZE per transaction (SKIP LOCKED on PostgreSQL, so several workers share
+the work). The transaction that writes an article's proposals also marks it done, guarded by the
+body hash the run read, and requests its checks (one UPDATE and one message per batch); a run
+killed midway commits nothing and leaves the request pending. An article a bug trips on is
+marked failed with the reason; the others of its batch are extracted."""
 
 from __future__ import annotations
 
 import functools
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.annotations.models import (
@@ -44,6 +53,7 @@ from apps.annotations.models import (
     is_untouched_automatic,
 )
 from apps.annotations.services import AnnotationError, span_check, span_context
+from apps.articles import processing
 from apps.articles.models import Article
 from apps.extraction import pipeline
 from apps.extraction.pipeline import EXTRACTOR_VERSION, Extraction
@@ -84,6 +94,8 @@ SUB_SPANS: dict[str, tuple[str, str, str]] = {
 @dataclass
 class ExtractionResult:
     article_id: int
+    # The body the run read (its hash): what "done" is recorded for.
+    body_sha256: str = ""
     created: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
@@ -540,7 +552,7 @@ def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
         Article.objects.select_for_update()
         .filter(pk__in=article_ids)
         .order_by("pk")
-        .only("id", "body", "published_on", "extracted_at")
+        .only("id", "body", "body_sha256", "published_on", "extracted_at")
     )
     if len(articles) < len(set(article_ids)):
         gone = sorted(set(article_ids) - {a.pk for a in articles})
@@ -566,7 +578,7 @@ def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
     results = []
     for article in articles:
         extraction = pipeline.extract(article.body, published_on=article.published_on, kb=kb)
-        result = ExtractionResult(article_id=article.pk)
+        result = ExtractionResult(article_id=article.pk, body_sha256=article.body_sha256)
         for kind, proposals in proposals_from(article.body, extraction).items():
             _proposals_plan(
                 article=article,
@@ -590,32 +602,163 @@ def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
     return results
 
 
+# --- Processing state: what a run records on its articles -------------------------------------
+
+
+def _extraction_done(results: list[ExtractionResult]) -> None:
+    """Mark done, in the run's transaction, the articles whose body is still the one the run
+    read (and whose proposals were just written for it): a run on an older body never marks a
+    newer one done. Their checks are owed now; they ran before on other proposals, if at all."""
+    if not results:
+        return
+    same_body = Q()
+    for result in results:
+        same_body |= Q(
+            pk=result.article_id,
+            body_sha256=result.body_sha256,
+            extracted_sha256=result.body_sha256,
+        )
+    Article.objects.filter(same_body).update(
+        extraction_state=Article.ExtractionState.DONE,
+        extraction_error="",
+    )
+    processing.checks_request(article_ids=[r.article_id for r in results])
+
+
+def _extraction_failed(article_ids: list[int], exc: BaseException) -> None:
+    """A run that raised on these articles (a bug, not a lost connection): failed, with the
+    reason, in a transaction of its own; their checks then judge what people annotated."""
+    with transaction.atomic():
+        Article.objects.filter(pk__in=article_ids).exclude(
+            extraction_state=Article.ExtractionState.DONE
+        ).update(
+            extraction_state=Article.ExtractionState.FAILED,
+            extraction_failed_at=timezone.now(),
+            extraction_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        processing.checks_request(article_ids=article_ids)
+
+
+# Not a verdict on the articles: the task is retried (or the sweep sends the drain again) and the
+# request stays pending.
+_RETRYABLE = (OperationalError, InterfaceError, SoftTimeLimitExceeded)
+
+
 def article_extract(*, article_id: int) -> ExtractionResult | None:
     """Propose dates, entity mentions (with titles of office), quotes and candidate claims for
-    one article, then request its checks. None when the article no longer exists."""
-    from apps.checks.services import article_check_request
+    one article, mark it extracted and request its checks. None when the article no longer
+    exists. Runs whatever the article's state (an explicit request); the drain is the path of
+    recorded requests."""
+    try:
+        with transaction.atomic():
+            results = _extract_locked([article_id])
+            _extraction_done(results)
+    except _RETRYABLE:
+        raise
+    except Exception as exc:
+        logger.exception("extraction failed on article %s", article_id)
+        _extraction_failed([article_id], exc)
+        raise
+    return results[0] if results else None
 
-    with transaction.atomic():
-        results = _extract_locked([article_id])
-        if not results:
-            return None
-        article_check_request(article=Article(pk=article_id))
-    return results[0]
+
+def _extract_isolated(
+    article_ids: list[int], results: list[ExtractionResult], *, pending_only: bool
+) -> int:
+    """After a batch raised: each article in a transaction of its own, so that one article a
+    bug trips on is marked failed and the others are extracted. Returns how many failed."""
+    failed = 0
+    for pk in article_ids:
+        try:
+            with transaction.atomic():
+                if pending_only and not _pending_locked(pk=pk):
+                    continue
+                done = _extract_locked([pk])
+                _extraction_done(done)
+            results.extend(done)
+        except _RETRYABLE:
+            raise
+        except Exception as exc:
+            logger.exception("extraction failed on article %s", pk)
+            _extraction_failed([pk], exc)
+            failed += 1
+    return failed
 
 
 def articles_extract(
     *, article_ids: Iterable[int], batch_size: int = BATCH_SIZE
 ) -> list[ExtractionResult]:
     """Extract several articles, `batch_size` per transaction (a failure keeps the batches
-    already committed), then request their checks in batch tasks."""
-    from apps.checks.services import articles_check_request
-
+    already committed; an article that a bug trips on is marked failed and the others of its
+    batch are extracted), then request their checks."""
     wanted = list(dict.fromkeys(article_ids))
     results: list[ExtractionResult] = []
     for first in range(0, len(wanted), batch_size):
-        with transaction.atomic():
-            done = _extract_locked(wanted[first : first + batch_size])
-            if done:
-                articles_check_request(article_ids=[r.article_id for r in done])
-        results.extend(done)
+        batch = wanted[first : first + batch_size]
+        try:
+            with transaction.atomic():
+                done = _extract_locked(batch)
+                _extraction_done(done)
+            results.extend(done)
+        except _RETRYABLE:
+            raise
+        except Exception:
+            logger.exception("extraction failed on a batch; extracting its articles one by one")
+            _extract_isolated(batch, results, pending_only=False)
     return results
+
+
+def _pending_locked(*, limit: int = 1, pk: int | None = None) -> list[int]:
+    """Ids of articles whose extraction is pending, oldest request first, locked for this
+    transaction. On PostgreSQL rows another drain holds are skipped, so drains in several
+    workers share the work; SQLite has one writer at a time (transaction_mode IMMEDIATE)."""
+    queryset = Article.objects.filter(extraction_state=Article.ExtractionState.PENDING)
+    if pk is not None:
+        queryset = queryset.filter(pk=pk)
+    queryset = queryset.order_by("extraction_requested_at", "id")
+    if connection.vendor == "postgresql":
+        queryset = queryset.select_for_update(skip_locked=True)
+    return list(queryset.values_list("id", flat=True)[:limit])
+
+
+@dataclass
+class DrainReport:
+    extracted: int = 0
+    failed: int = 0
+    more: bool = False
+
+
+def extraction_drain(
+    *, budget_seconds: float | None = None, batch_size: int = BATCH_SIZE
+) -> DrainReport:
+    """Extract the articles whose extraction is pending (apps.articles.processing records it),
+    `batch_size` per transaction, oldest request first, for up to `budget_seconds`
+    (PROCESSING_DRAIN_SECONDS); `more` when some are left, for the caller to send the drain
+    again. Each batch marks its articles done and requests their checks in its own commit."""
+    budget = settings.PROCESSING_DRAIN_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    report = DrainReport()
+    while True:
+        if time.monotonic() > deadline:
+            report.more = Article.objects.filter(
+                extraction_state=Article.ExtractionState.PENDING
+            ).exists()
+            return report
+        ids: list[int] = []
+        try:
+            with transaction.atomic():
+                ids = _pending_locked(limit=batch_size)
+                if not ids:
+                    return report
+                done = _extract_locked(ids)
+                _extraction_done(done)
+            report.extracted += len(done)
+        except _RETRYABLE:
+            raise
+        except Exception:
+            if not ids:
+                raise
+            logger.exception("extraction failed on a batch; extracting its articles one by one")
+            results: list[ExtractionResult] = []
+            report.failed += _extract_isolated(ids, results, pending_only=True)
+            report.extracted += len(results)

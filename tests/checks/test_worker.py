@@ -3,9 +3,9 @@ broker: the run itself, a worker killed in the middle of a check, the same check
 
 Redelivery after a SIGKILL: with Redis (CI) the unacknowledged message comes back by itself after
 the visibility timeout (the `worker` fixture sets it to 5 s); the filesystem broker (local
-default) removes a message when it is fetched, so there the periodic sweep is what finds the
-article stuck in "running" past CHECKS_RUNNING_LEASE_SECONDS and runs it again; the test calls
-the sweep as beat would, with a lease of 0 s."""
+default) removes a message when it is fetched, so there a sweep is what finds the article stuck
+in "running" past CHECKS_RUNNING_LEASE_SECONDS and runs it again; the test calls the stale sweep
+as beat would, with a short lease. (tests/faults/ kills workers in the middle of many articles.)"""
 
 from __future__ import annotations
 
@@ -142,6 +142,26 @@ def _waiting_on_lock() -> int:
             "AND datname = current_database() AND pid <> pg_backend_pid()"
         )
         return cursor.fetchone()[0]
+
+
+def test_it_waits_for_the_extraction_of_the_current_body_before_checking(worker):
+    kb = kb_create()
+    article = seed_like_article(kb)
+    # The body's extraction is owed (as after an edit): a check message does nothing yet ...
+    Article.objects.filter(pk=article.pk).update(extraction_state="pending")
+    services.article_check_request(article=article)
+    worker.wait_for(
+        lambda: "checks.check_article" in worker.log() and "succeeded" in worker.log(),
+        timeout=60,
+        what="the check task",
+    )
+    assert _state(article) == "pending"
+    assert not Finding.objects.filter(article=article).exists()
+    # ... the checks run once extraction of this body is done (its run requests them).
+    Article.objects.filter(pk=article.pk).update(extraction_state="done")
+    services.article_check_request(article=article)
+    worker.wait_for(lambda: _state(article) == "done", timeout=60, what="the checks")
+    assert set(_stored_fingerprints(article)) == _expected_fingerprints(article)
 
 
 def test_it_leaves_one_set_of_findings_when_the_same_check_runs_twice_at_once(worker):
