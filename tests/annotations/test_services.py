@@ -522,7 +522,7 @@ def test_it_refuses_to_verify_while_the_article_has_an_open_error(
     _refused(
         AnnotationError,
         lambda: claim_verify(claim=proposed_verdict, user=reviewer, expected_version=2),
-        match="open error findings: Keir Starmer was not UK Prime Minister",
+        match="open error findings about it: ROLE_AT_DATE: Keir Starmer was not UK Prime Minister",
     )
     Finding.objects.update(state="dismissed", state_reason="the KB is out of date")
     claim_verify(claim=proposed_verdict, user=reviewer, expected_version=2)
