@@ -37,8 +37,17 @@ def _history(apps, name, span, *, user, reason, when):
     )
 
 
+@pytest.fixture
+def owner_connection():
+    """Migrations run as the owner of the tables (the app's role may not ALTER them)."""
+    from apps.ops import db_roles
+
+    with db_roles.as_owner():
+        yield
+
+
 @pytest.mark.django_db(transaction=True)
-def test_it_marks_what_people_wrote_and_who_wrote_it():
+def test_it_marks_what_people_wrote_and_who_wrote_it(owner_connection):
     annotator = UserFactory(username="anna", role="annotator")
     annotator2 = UserFactory(username="ann2", role="annotator")
     editor = UserFactory(username="edith", role="editor")

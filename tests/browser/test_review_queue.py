@@ -54,11 +54,12 @@ def test_it_verifies_a_claim_by_keyboard_but_not_for_its_own_author(
     own = new_page()
     login(own, annotator)
     own.goto("/review/")
+    # Their own item is not offered for verifying: it says why, and `a` does nothing.
+    assert "another reviewer has to verify it" in own.locator(f"{item} .hint").inner_text()
+    assert own.locator(f"{item} button[data-review-key='a']").count() == 0
     own.keyboard.press("j")
     own.keyboard.press("a")
-    refusal = own.locator(f"{item} .review-msg.error")
-    refusal.wait_for()
-    assert "another reviewer has to" in refusal.inner_text()
+    own.wait_for_timeout(500)
     claim.refresh_from_db()
     assert claim.verdict_state == Claim.VerdictState.PROPOSED
 
@@ -81,8 +82,7 @@ def test_it_verifies_a_claim_by_keyboard_but_not_for_its_own_author(
     page.keyboard.press("j")  # moves on to the quote, still pending
     assert page.locator(":focus").get_attribute("id").startswith("review-quote-")
     assert page.errors == []
-    # The refusal (403) is reported by the console as a failed request; nothing else may be.
-    assert all("403" in e for e in own.errors), own.errors
+    assert own.errors == []
 
 
 def test_it_shows_the_later_of_two_reviewers_the_conflict_inline(

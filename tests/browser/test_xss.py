@@ -65,6 +65,7 @@ def hostile_world(*, annotator, reviewer, editor) -> SimpleNamespace:
     from apps.articles.services import article_import, article_update_body
     from apps.checks.models import Finding
     from apps.checks.services import article_checks_run
+    from apps.extraction.services import article_extract
     from apps.knowledge.services import entity_create
 
     entity = entity_create(user=editor, label=ENTITY_LABEL, kind="person")
@@ -111,6 +112,7 @@ def hostile_world(*, annotator, reviewer, editor) -> SimpleNamespace:
         user=annotator,
         expected_revision=article.revision,
     )
+    article_extract(article_id=article.pk)  # checks wait for extraction of the new body
     article_checks_run(article_id=article.pk)
     # (Extraction may have proposed spans in that sentence too: they are orphaned alike.)
     (finding,) = [

@@ -29,7 +29,12 @@ class GunicornServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"gunicorn-{self.port}.log"
         self.env = {
-            **{k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"},
+            # The web process is the app: never the owner's credentials (tests/conftest.py).
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in {"PYTEST_VERSION", "DATABASE_OWNER_URL"}
+            },
             "DEBUG": "0",
             "SECRET_KEY": "test-only-" + "k" * 60,
             "SECURE_SSL_REDIRECT": "0",
