@@ -10,6 +10,7 @@ from django.db import connection
 
 from apps.articles.models import Article
 from apps.extraction.entities import KBIndex
+from apps.extraction.speakers import PeopleKB
 from apps.knowledge.models import Entity, EntityAlias, Tenure
 
 _lock = threading.Lock()
@@ -71,3 +72,37 @@ def article_ids_by_uuid(uuids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
 
 def article_ids_all() -> list[int]:
     return list(Article.objects.order_by("id").values_list("id", flat=True))
+
+
+_people_lock = threading.Lock()
+_people_cached: PeopleKB | None = None
+
+
+def kb_people_build(*, kb: KBIndex) -> PeopleKB:
+    """Genders and tenures (with their ends) for pronouns and titles alone, read with the
+    office titles of `kb` so that both agree on what a title names."""
+    return PeopleKB.build(
+        genders=Entity.objects.filter(kind=Entity.Kind.PERSON)
+        .exclude(gender="")
+        .values_list("id", "gender"),
+        tenures=Tenure.objects.values_list("person_id", "office_id", "start", "end"),
+        office_signatures=kb.office_signatures,
+        country_of=kb.country_of,
+        fingerprint=kb.fingerprint,
+    )
+
+
+def kb_people_current(*, kb: KBIndex) -> PeopleKB:
+    """The PeopleKB of the same KB state as `kb` (kb_index_current), rebuilt with it."""
+    global _people_cached
+    people = _people_cached
+    if people is not None and people.fingerprint == kb.fingerprint and kb.fingerprint:
+        return people
+    with _people_lock:
+        if (
+            _people_cached is None
+            or _people_cached.fingerprint != kb.fingerprint
+            or not kb.fingerprint
+        ):
+            _people_cached = kb_people_build(kb=kb)
+        return _people_cached
