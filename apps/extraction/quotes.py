@@ -267,18 +267,20 @@ def raw_quotes(body: str) -> list[tuple[int, int]]:
     return [(s.open, s.inner_end) for group in quote_groups(body) for s in group]
 
 
-def _lead_in(body: str, line_start: int) -> tuple[int, int] | None:
-    """The line above (skipping the items of a list), when it ends with a colon: "Lammy is
-    expected to say:", "In further comments, Starmer said:"."""
-    position = line_start - 1
-    for _ in range(20):
+def _lead_in(body: str, line_start: int, *, item: bool) -> tuple[int, int] | None:
+    """The line above (for a list item, above the items right before it), when it ends with a
+    colon: "Lammy is expected to say:", "In further comments, Starmer said:"."""
+    position = line_start - 1  # the newline ending the line above
+    for _ in range(20 if item else 1):
+        blank = False
         while position > 0 and body[position - 1] == "\n":
             position -= 1
+            blank = True
         if position <= 0:
             return None
         start = body.rfind("\n", 0, position) + 1
         line = body[start:position]
-        if _LIST_ITEM.match(line):
+        if item and not blank and _LIST_ITEM.match(line):
             position = start - 1
             continue
         stripped = line.rstrip()
@@ -439,17 +441,25 @@ def _attribution_before(
 
 def _inverted(body: str, candidates: list[_Speaker], verb_end: int, end: int) -> _Speaker | None:
     """The speaker after the verb: "said X", "said MSNBC legal analyst X"."""
+    found = None
+    position = verb_end
     for candidate in candidates:
-        if candidate.start < verb_end:
+        if candidate.start < position:
             continue
-        if candidate.start - verb_end <= 1:
-            return candidate
+        near = candidate.start - position <= 1 and found is None
+        if not near and (
+            candidate.kind == "pronoun"
+            or _DESCRIPTION.fullmatch(body, position, candidate.start) is None
+        ):
+            break
+        if found is not None and found.kind != "name":
+            break
+        # "said Sky News legal analyst Katrin Solberg": a capitalised name followed by a
+        # description and a name is the outlet, the person is the last name.
+        found, position = candidate, candidate.end
         if candidate.kind == "pronoun":
-            return None
-        if _DESCRIPTION.fullmatch(body, verb_end, candidate.start) is not None:
-            return candidate
-        return None
-    return None
+            break
+    return found
 
 
 def _according_to(
@@ -703,7 +713,9 @@ def find(
             or body[line_start : first.open].strip(" \t-•*–—") == ""
             or _LIST_ITEM.match(body, line_start)
         ):
-            lead_in = _lead_in(body, line_start)
+            lead_in = _lead_in(
+                body, line_start, item=_LIST_ITEM.match(body, line_start) is not None
+            )
             if lead_in is not None:
                 speaker, verb = _attribution_before(body, people, lead_in[0], lead_in[1])
         continued = False
@@ -715,7 +727,9 @@ def find(
             and (
                 previous_close >= line_start
                 or (
+                    # A paragraph that is only a quote, after one that ended with a quote.
                     body[line_start : first.open].strip() == ""
+                    and body[close:line_end].strip() == ""
                     and _previous_paragraph_ends_with_quote(body, line_start, previous_close)
                 )
             )

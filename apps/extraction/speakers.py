@@ -160,6 +160,6 @@ _MEDIA_WORDS = (
 # "the Defence Ministry", "Reuters").
 SOURCE_ORGANISATION = re.compile(
     r"(?:[Tt]he\s+)?(?:[A-Z][\w.&’'-]*\s+){0,4}(?:" + _MEDIA_WORDS + r")(?![\w-])"
-    r"|(?:[Tt]he\s+)?[A-Z]{2,6}(?![\w.-])"
+    r"|(?:[Tt]he\s+)?[A-Z]{2,6}(?![\w-])"
     r"|[Tt]he\s+(?:[A-Z][\w.&’'-]*\s+){0,3}[A-Z][\w.&’'-]*"
 )
