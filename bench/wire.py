@@ -376,6 +376,36 @@ class Writer:
         a.quote(self.sentence(comma=True), "", "no speech verb")
         a.add(f" read a banner outside the hall where {self.name(person)} spoke.")
 
+    def p_reuters_order(self, person: Person) -> None:
+        """ "X on Tuesday said", "X later told": words between the name and the verb."""
+        a = self.article
+        between = self.rng.choice(["on Tuesday", "later", "also", "on Friday"])
+        a.add(f"{self.name(person)} {between} {self.rng.choice(['said', 'told reporters'])}: ")
+        a.quote(self.sentence(), person.pk, "words before verb", marks=self.marks())
+
+    def p_spokesperson(self) -> None:
+        a = self.article
+        who = self.rng.choice(["a Downing Street spokeswoman", "an Elysee official",
+                               "a White House spokesman"])  # fmt: skip
+        a.quote(self.sentence(comma=True), who, "spokesperson")
+        a.add(f" {who} said.")
+
+    def p_outsider_pronoun(self) -> None:
+        """A pronoun for someone the KB does not know, who spoke in reported speech first."""
+        name, role, gender = self.rng.choice(OUTSIDERS)
+        a = self.article
+        a.add(f"{name} said the plan lacked detail.")
+        self.para()
+        a.quote(self.sentence(comma=True), name, "pronoun, outside the KB")
+        a.add(f" {'she' if gender == 'female' else 'he'} added.")
+
+    def p_exclaim(self, person: Person) -> None:
+        """A second short quote after an attribution naming a place or a platform."""
+        a = self.article
+        a.quote(self.sentence(comma=True), person.pk, "before platform", marks=("“", "”"))
+        a.add(f" {self.name(person)} wrote on Truth Social. ")
+        a.quote(self.rng.choice(["Never again!", "We won!", "Big day!"]), person.pk, "continued")
+
     def write(self) -> Article:
         rng = self.rng
         cast = CAST[:]
@@ -410,6 +440,10 @@ class Writer:
                 rng.choice([p for p in holders if p.office != UK_FOREIGN])
             ),  # noqa: E501
             lambda: self.p_no_verb(rng.choice(cast)),
+            lambda: self.p_reuters_order(rng.choice(cast)),
+            self.p_spokesperson,
+            self.p_outsider_pronoun,
+            lambda: self.p_exclaim(rng.choice(cast)),
         ]
         self.p_dateline()
         for step in rng.sample(steps, rng.randrange(8, 14)):

@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from apps.extraction import speakers
 from apps.extraction.entities import NOT_A_NAME, PERSON, MentionFound
@@ -67,7 +67,10 @@ _VERB = re.compile(
     re.IGNORECASE,
 )
 # Between a speaker and the verb: nothing, an adverb, an appositive (", the UK leader,").
-_SPEAKER_GAP = re.compile(r"\s*(?:,[^,“”\"]{1,80},)?\s*(?:\w+ly\s+)?")
+_SPEAKER_GAP = re.compile(
+    r"\s*(?:,[^,“”\"]{1,80},)?\s*(?:(?:\w+ly|also|later|then|again|earlier|once|had|has|have"
+    r"|would|will|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\s+){0,3}"
+)
 # Before a participle, a comma: "Starmer, telling the Commons: “…”" (the speaker is Starmer).
 _PARTICIPLE_GAP = re.compile(r"\s*(?:,[^,“”\"]{1,80})?,\s*(?:\w+ly\s+)?")
 
@@ -350,7 +353,12 @@ class _People:
         for m in self.people:
             # A titled name speaks with its title: "said Prime Minister Keir Starmer".
             first = m.title.start if m.title is not None else m.start
-            candidates.append(_Speaker(first, m.end, m.entity_id, 0.9 if m.entity_id else 0.6))
+            # Not in the KB: the speaker is the name as written ("Chris Murphy"), the
+            # attribution keeps the title ("Senator Chris Murphy said").
+            text = body[m.start : m.end] if m.entity_id is None else ""
+            candidates.append(
+                _Speaker(first, m.end, m.entity_id, 0.9 if m.entity_id else 0.6, "person", text)
+            )
         taken = sorted((m.start, m.end) for m in mentions)
         for match in speakers.TITLE_ALONE.finditer(body):
             if not _overlaps(taken, *match.span()):
@@ -366,6 +374,15 @@ class _People:
                 candidates.append(_Speaker(*match.span(), None, 0.0, "pronoun"))
         candidates.sort(key=lambda s: (s.start, -s.end))
         self.candidates = candidates
+        # Who a pronoun can stand for: people of the KB, and names the KB does not know that
+        # speak ("Kemi Badenoch said the plan …"; a bare capitalised phrase may be a place).
+        self.antecedents = [
+            c
+            for c in candidates
+            if c.kind == "person"
+            or (c.kind == "name" and _VERB.match(body, _SPEAKER_GAP.match(body, c.end).end()))
+        ]
+        self.antecedent_starts = [c.start for c in self.antecedents]
         self.starts = [c.start for c in candidates]
         self.datelines = datelines
 
@@ -386,6 +403,11 @@ class _People:
         first = bisect.bisect_left(self.starts, start)
         last = bisect.bisect_left(self.starts, end)
         return [c for c in self.candidates[first:last] if c.end <= end]
+
+    def speaking_between(self, start: int, end: int) -> bool:
+        """Is someone else named between two quotes (a person, or a name that speaks)?"""
+        index = bisect.bisect_left(self.antecedent_starts, start)
+        return index < len(self.antecedents) and self.antecedents[index].end <= end
 
     def in_quote(self, position: int) -> bool:
         index = bisect.bisect_right(self.quote_starts, position) - 1
@@ -419,23 +441,22 @@ def _attribution_before(
     inverted = _inverted(body, candidates, verb.end(), opened)
     if inverted is not None:  # "Said Zelensky: “…”"
         return inverted, verb_span
-    subjects = [c for c in before if c.kind != "title" or c.start == before[0].start]
-    if subjects:  # the subject of the sentence ("He emphasized …, stating, “…”")
-        subject = subjects[0]
-        return _Speaker(
-            subject.start,
-            subject.end,
-            subject.entity_id,
-            subject.confidence - 0.1,
-            subject.kind,
-        ), verb_span
     phrase = _NOUN_PHRASE.search(body, window_start, verb.start())
     if phrase is not None and not _overlaps(people.datelines, *phrase.span(1)):
         start = phrase.start(1)
         # "Later a spokesman said": the phrase starts at its last determiner.
         for determiner in _DETERMINER.finditer(body, start + 1, phrase.end(1)):
             start = determiner.start()
+        inside = [c for c in before if start <= c.start < phrase.end(1)]
+        # "Starmer later told": the person, not the words; "A Downing Street spokeswoman
+        # said": the words, not the place.
+        named = [c for c in inside if c.kind != "name" or c.start == start]
+        if named:
+            return replace(named[0], confidence=named[0].confidence - 0.1), verb_span
         return _Speaker(start, phrase.end(1), None, 0.4, "phrase"), verb_span
+    subjects = [c for c in before if c.kind in ("person", "pronoun") or c is before[0]]
+    if subjects:  # the subject of the sentence ("He emphasized …, stating, “…”")
+        return replace(subjects[0], confidence=subjects[0].confidence - 0.1), verb_span
     return None, verb_span
 
 
@@ -515,9 +536,15 @@ def _attribution_after(
             ):
                 return None, None  # "“…” and Smith said": not this quote's attribution
             return candidate, verb_span
-    if before:
-        return None, None  # a verb, but not with a speaker next to it: not this quote's
     gap = body[after : verb.start()]
+    if before:
+        # “…,” a Downing Street spokeswoman said: the words, not the place in them.
+        phrase = re.fullmatch(r"[\s,—–-]*((?:[Aa]n?|[Tt]he) (?: ?[\w’'.-]+){1,5})\s*", gap)
+        if phrase is not None:
+            return _Speaker(after + phrase.start(1), after + phrase.end(1), None, 0.4, "phrase"), (
+                verb_span
+            )
+        return None, None  # a verb, but not with a speaker next to it: not this quote's
     if not gap.strip(" ,—–-"):  # “…,” said X · “…,” said a spokesman
         inverted = _inverted(body, candidates, verb.end(), window_end)
         if inverted is not None:
@@ -571,7 +598,7 @@ class _Resolver:
             return None
         if speaker.kind == "phrase" and speakers.PRONOUN.fullmatch(written):
             return self._pronoun(speaker, written, last)
-        return speaker.entity_id, written, speaker.confidence
+        return speaker.entity_id, speaker.text or written, speaker.confidence
 
     def _gender(self, entity_id: int | None) -> str:
         return self.kb.genders.get(entity_id, "") if entity_id is not None else ""
@@ -582,26 +609,27 @@ class _Resolver:
         people, body = self.people, self.body
         # People named before the pronoun, nearest first, leaving out those named inside a
         # quote (the speaker talks about them) and possessives ("Sunak’s plan").
-        named: list[MentionFound] = []
-        index = bisect.bisect_left(people.person_starts, speaker.start) - 1
+        named: list[_Speaker] = []
+        index = bisect.bisect_left(people.antecedent_starts, speaker.start) - 1
         while index >= 0 and len(named) < 12:
-            mention = people.people[index]
+            candidate = people.antecedents[index]
             index -= 1
-            if speaker.start - mention.end > _PRONOUN_REACH:
+            if speaker.start - candidate.end > _PRONOUN_REACH:
                 break
-            if mention.end > speaker.start or people.in_quote(mention.start):
+            if candidate.end > speaker.start or people.in_quote(candidate.start):
                 continue
-            if body[mention.end : mention.end + 2] in ("’s", "'s"):
+            if body[candidate.end : candidate.end + 2] in ("’s", "'s"):
                 continue
-            named.append(mention)
+            named.append(candidate)
         if last is not None and speaker.start - last.close <= _PRONOUN_REACH:
             fit = speakers.gender_fit(written, self._gender(last.entity_id))
-            since = [m for m in named if m.start > last.attribution_end]
+            since = [c for c in named if c.start > last.attribution_end]
             rivals = [
-                m
-                for m in since
-                if m.entity_id != last.entity_id
-                and speakers.gender_fit(written, self._gender(m.entity_id))
+                c
+                for c in since
+                if (c.entity_id != last.entity_id or c.entity_id is None)
+                and body[c.start : c.end] != last.text
+                and speakers.gender_fit(written, self._gender(c.entity_id))
             ]
             if fit and not rivals and (last.entity_id is not None or last.text):
                 return (
@@ -609,13 +637,15 @@ class _Resolver:
                     written if last.entity_id else last.text,
                     (0.7 if fit == 2 else 0.45),
                 )
-        for mention in named:
-            fit = speakers.gender_fit(written, self._gender(mention.entity_id))
+        for candidate in named:
+            fit = speakers.gender_fit(written, self._gender(candidate.entity_id))
             if not fit:
                 continue
-            if mention.entity_id is None:
-                return None
-            return mention.entity_id, written, 0.65 if fit == 2 else 0.45
+            if candidate.entity_id is None:
+                if candidate.kind != "name":
+                    return None
+                return None, body[candidate.start : candidate.end], 0.45
+            return candidate.entity_id, written, 0.65 if fit == 2 else 0.45
         return None
 
     def _title(self, speaker: _Speaker, written: str) -> tuple[int | None, str, float] | None:
@@ -733,13 +763,9 @@ def find(
                     and _previous_paragraph_ends_with_quote(body, line_start, previous_close)
                 )
             )
-            and not [
-                c
-                for c in people.in_range(
-                    max(previous_close, previous.attribution_end or 0), first.open
-                )
-                if c.kind in ("person", "name")
-            ]
+            and not people.speaking_between(
+                max(previous_close, previous.attribution_end or 0), first.open
+            )
         ):
             continued = True
         previous_close = close

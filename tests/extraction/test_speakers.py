@@ -265,3 +265,46 @@ def test_list_items_under_a_lead_in_naming_nobody_get_no_speaker():
     )
     assert [q.speaker_id for q in quotes(text)] == [None, None]
     assert all(q.speaker_text == "" for q in quotes(text))
+
+
+def test_words_between_the_name_and_the_verb_keep_the_person():
+    text = "Keir Starmer on Tuesday said: “We are not going anywhere.”"
+    assert summary(text) == [("We are not going anywhere.", K.STARMER)]
+    text = "Keir Starmer later told reporters: “We are not going anywhere.”"
+    assert summary(text) == [("We are not going anywhere.", K.STARMER)]
+
+
+def test_a_spokesperson_of_a_place_is_the_spokesperson_not_the_place():
+    text = "“We do not comment on leaks,” a Downing Street spokeswoman said."
+    (quote,) = quotes(text)
+    assert (quote.speaker_id, quote.speaker_text) == (None, "a Downing Street spokeswoman")
+    text = "A Downing Street spokeswoman said: “We do not comment on leaks.”"
+    (quote,) = quotes(text)
+    assert quote.speaker_text == "A Downing Street spokeswoman"
+
+
+def test_a_pronoun_for_someone_outside_the_kb_who_spoke_is_that_name():
+    text = (
+        "Kemi Badenoch said the plan lacked detail.\n\n“Where is the money coming from?” she asked."
+    )
+    (quote,) = quotes(text)
+    assert (quote.speaker_id, quote.speaker_text) == (None, "Kemi Badenoch")
+    # A capitalised phrase that does not speak is no antecedent.
+    text = "Downing Street was quiet.\n\n“Where is the money coming from?” she asked."
+    (quote,) = quotes(text)
+    assert (quote.speaker_id, quote.speaker_text) == (None, "")
+
+
+def test_a_titled_name_outside_the_kb_is_the_name_as_written():
+    text = "Democratic Senator Chris Murphy jibed that the president “has no idea how trade works.”"
+    (quote,) = quotes(text)
+    assert (quote.speaker_id, quote.speaker_text) == (None, "Chris Murphy")
+    assert "Senator Chris Murphy jibed" in text[quote.attribution_start : quote.attribution_end]
+
+
+def test_a_short_quote_after_an_attribution_naming_a_platform_continues_it():
+    text = "“The tariffs are working,” Donald Trump wrote on Truth Social. “Prices are down!”"
+    assert summary(text) == [
+        ("The tariffs are working,", K.TRUMP),
+        ("Prices are down!", K.TRUMP),
+    ]
