@@ -288,3 +288,20 @@ def test_it_leaves_orphaned_proposals_for_a_reviewer(
         span=orphan, user=editor, approve=False, expected_version=orphan.version, note="gone"
     )
     assert rejected.review_state == ReviewState.REJECTED
+
+
+def test_it_reads_genders_and_the_publications_date_order_from_the_database(kb):
+    # Two men named, then "she": only a woman in the KB can be meant; with genders unknown
+    # the pronoun would fall to the last man named.
+    may = EntityFactory(label="Theresa May", gender=Entity.Gender.FEMALE)
+    Entity.objects.filter(pk__in=[kb["starmer"].pk, kb["macron"].pk]).update(gender="male")
+    body = (
+        "Theresa May listened as Keir Starmer spoke with Emmanuel Macron on 07/08/2025.\n\n"
+        "“Nobody asked the country,” she said."
+    )
+    article = ArticleFactory(body=body, published_on=dt.date(2025, 9, 1), language="en-US")
+    article_extract(article_id=article.pk)
+    quote = Quote.objects.get(article=article)
+    assert quote.speaker == may
+    date = DateMention.objects.get(article=article)
+    assert date.value == dt.date(2025, 7, 8)
