@@ -39,13 +39,14 @@ def extract(
     and `source` tell how the publication writes numeric dates ("07/22/2022" in en-US)."""
     found_dates = dates.find(body, published_on=published_on, language=language, source=source)
     found_mentions = entities.find(body, kb, skip=[(d.start, d.end) for d in found_dates])
+    groups = quotes.quote_groups(body)
     # Sentences are needed only where a claim or a quote can be: around a date, a person, a
     # quote mark or a number. Other paragraphs are not split at all.
     near = sorted(
         [
             *(d.start for d in found_dates),
             *(m.start for m in found_mentions if m.kind == entities.PERSON),
-            *(opened for opened, _ in quotes.raw_quotes(body)),
+            *(segment.open for group in groups for segment in group),
             *(match.start() for match in claims.NUMBER.finditer(body)),
         ]
     )
@@ -56,6 +57,7 @@ def extract(
         mentions=found_mentions,
         people_kb=people,
         reference=published_on,
+        groups=groups,
     )
     found_claims = claims.find(
         body,
