@@ -406,6 +406,37 @@ class Writer:
         a.add(f" {self.name(person)} wrote on Truth Social. ")
         a.quote(self.rng.choice(["Never again!", "We won!", "Big day!"]), person.pk, "continued")
 
+    def p_participle(self, speaker: Person, other: Person) -> None:
+        """The participle's subject speaks, not the name right before it."""
+        a = self.article
+        a.add(
+            f"{self.name(speaker)} said {speaker.pronoun} would never work with {self.name(other)}, calling "
+        )
+        a.add("him " if other.gender == "male" else "her ")
+        a.quote(self.rng.choice(SHORT), speaker.pk, "participle")
+        a.add(".")
+
+    def p_apposition(self, boss: Person) -> None:
+        name, role, _ = self.rng.choice(OUTSIDERS)
+        a = self.article
+        a.add(f"{self.name(boss)}’s chief of staff, {name}, wrote that the talks were ")
+        a.quote(self.rng.choice(SHORT), name, "appositive name")
+        a.add(".")
+
+    def p_possessive_title(self, person: Person) -> None:
+        office = next(o for o in OFFICES if o[0] == person.office)
+        a = self.article
+        a.add(f"{office[2][0]} {person.name} did not attend.")
+        self.para()
+        who = f"The {office[3]}’s spokesman"
+        a.add(f"{who} said: ")
+        a.quote(self.sentence(), who, "possessive title")
+
+    def p_signature(self, person: Person) -> None:
+        a = self.article
+        a.quote(self.sentence(), person.pk, "dash signature")
+        a.add(f" — {person.name}")
+
     def write(self) -> Article:
         rng = self.rng
         cast = CAST[:]
@@ -444,6 +475,10 @@ class Writer:
             self.p_spokesperson,
             self.p_outsider_pronoun,
             lambda: self.p_exclaim(rng.choice(cast)),
+            lambda: self.p_participle(*rng.sample(cast, 2)),
+            lambda: self.p_apposition(rng.choice(cast)),
+            lambda: self.p_possessive_title(rng.choice(holders)),
+            lambda: self.p_signature(rng.choice(cast)),
         ]
         self.p_dateline()
         for step in rng.sample(steps, rng.randrange(8, 14)):

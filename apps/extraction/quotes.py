@@ -98,12 +98,26 @@ _SPEAKER_GAP = re.compile(
 _PARTICIPLE_GAP = re.compile(r"\s*(?:,[^,“”\"]{1,80})?,\s*(?:\w+ly\s+)?")
 
 
-def _next_to_verb(body: str, end: int, verb: re.Match) -> bool:
+def _next_to_verb(body: str, speaker: _Speaker, verb: re.Match) -> bool:
+    """Is the speaker the verb's subject? "X said", "X, the UK leader, said", "Zelensky's chief
+    of staff, Andriy Yermak, wrote" (an appositive name); never "the Prime Minister's
+    spokesman said" (a possessive) nor "… with Sunak, calling him" (a participle belongs to
+    the subject of the sentence: see _attribution_before)."""
+    end = speaker.end
+    if body.startswith(("’s", "'s"), end):
+        return False
     if _SPEAKER_GAP.fullmatch(body, end, verb.start()) is not None:
         return True
-    return verb.group().endswith("ing") and (
-        _PARTICIPLE_GAP.fullmatch(body, end, verb.start()) is not None
+    if verb.group().endswith("ing"):
+        return False
+    return (
+        speaker.kind in ("person", "name")
+        and body[max(0, speaker.start - 2) : speaker.start] == ", "
+        and _APPOSITIVE_END.fullmatch(body, end, verb.start()) is not None
     )
+
+
+_APPOSITIVE_END = re.compile(r",\s*")
 
 
 # Between an inverted verb and the name: a few words of description, no clause ("said MSNBC
@@ -449,7 +463,7 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _attribution_before(
-    body: str, people: _People, window_start: int, opened: int
+    body: str, people: _People, window_start: int, opened: int, sentence_start: int | None = None
 ) -> tuple[_Speaker | None, tuple[int, int] | None]:
     """`X said, “`, `X described it as a “`, `X …, stating, “`, `according to X, “`."""
     verbs = list(_VERB.finditer(body, window_start, opened))
@@ -460,9 +474,21 @@ def _attribution_before(
     candidates = people.in_range(window_start, opened)
     if verb.group("verb").lower() == "according to":
         return _according_to(body, candidates, verb.end(), opened), verb_span
+    if verb.group().lower().endswith("ing"):
+        # "X, telling the Commons: “", "…, calling him “": the subject of the sentence.
+        start = window_start if sentence_start is None else min(sentence_start, window_start)
+        subjects = [
+            c
+            for c in people.in_range(start, verb.start())
+            if c.kind in ("person", "name", "pronoun", "title")
+            and not body.startswith(("’s", "'s"), c.end)
+            and not people.in_quote(c.start)
+        ]
+        if subjects:
+            return subjects[0], verb_span
     before = [c for c in candidates if c.end <= verb.start()]
     for candidate in reversed(before):
-        if _next_to_verb(body, candidate.end, verb):
+        if _next_to_verb(body, candidate, verb):
             return candidate, verb_span
     inverted = _inverted(body, candidates, verb.end(), opened)
     if inverted is not None:  # "Said Zelensky: “…”"
@@ -473,14 +499,23 @@ def _attribution_before(
         # "Later a spokesman said": the phrase starts at its last determiner.
         for determiner in _DETERMINER.finditer(body, start + 1, phrase.end(1)):
             start = determiner.start()
-        inside = [c for c in before if start <= c.start < phrase.end(1)]
+        inside = [
+            c
+            for c in before
+            if start <= c.start < phrase.end(1) and not body.startswith(("’s", "'s"), c.end)
+        ]
         # "Starmer later told": the person, not the words; "A Downing Street spokeswoman
         # said": the words, not the place.
         named = [c for c in inside if c.kind != "name" or c.start == start]
         if named:
             return replace(named[0], confidence=named[0].confidence - 0.1), verb_span
         return _Speaker(start, phrase.end(1), None, 0.4, "phrase"), verb_span
-    subjects = [c for c in before if c.kind in ("person", "pronoun") or c is before[0]]
+    subjects = [
+        c
+        for c in before
+        if (c.kind in ("person", "pronoun") or c is before[0])
+        and not body.startswith(("’s", "'s"), c.end)
+    ]
     if subjects:  # the subject of the sentence ("He emphasized …, stating, “…”")
         return replace(subjects[0], confidence=subjects[0].confidence - 0.1), verb_span
     return None, verb_span
@@ -554,7 +589,7 @@ def _attribution_after(
         return _according_to(body, candidates, verb.end(), window_end), verb_span
     before = [c for c in candidates if c.end <= verb.start()]
     for candidate in reversed(before):
-        if _next_to_verb(body, candidate.end, verb):
+        if _next_to_verb(body, candidate, verb):
             if (
                 adjacent
                 and _SPEAKER_GAP.fullmatch(body, after, candidate.start) is None
@@ -580,6 +615,33 @@ def _attribution_after(
     if phrase is not None:
         start = after + phrase.start(1)
         return _Speaker(start, after + phrase.end(1), None, 0.4, "phrase"), verb_span
+    return None, None
+
+
+_DASH = re.compile(r"\s*[—–-]{1,2}\s*")
+
+
+def _signature(
+    body: str, people: _People, close: int, line_end: int
+) -> tuple[_Speaker | None, tuple[int, int] | None]:
+    """`“…” — Keir Starmer.`: a name after a dash ends the paragraph."""
+    dash = _DASH.match(body, close, line_end)
+    if (
+        dash is None
+        or "—" not in dash.group()
+        and "–" not in dash.group()
+        and "-" not in dash.group()
+    ):
+        return None, None
+    for candidate in people.in_range(dash.end(), line_end):
+        if candidate.start != dash.end() or candidate.kind not in ("person", "name"):
+            return None, None
+        if body[candidate.end : line_end].strip(" .") == "":
+            return candidate, (
+                dash.start() + dash.group().index(dash.group().strip()[0]),
+                dash.end(),
+            )
+        return None, None
     return None, None
 
 
@@ -679,19 +741,24 @@ class _Resolver:
         if match is None:
             return None
         heads = speakers.title_heads(match.group("head"))
+        adjective = match.group("adj")
+        # "the French president": only a title that says French.
+        country = adjective if adjective and adjective[:1].isupper() else None
         people = self.people
         index = bisect.bisect_left(people.titled_starts, speaker.start) - 1
         for mention in reversed(people.titled[max(0, index - 20) : index + 1]):
             title = mention.title
             if mention.end > speaker.start or people.in_quote(mention.start):
                 continue
-            if speakers.title_matches(self.body[title.start : title.end], heads):
+            written_title = self.body[title.start : title.end]
+            if country is not None and country.lower() not in written_title.lower():
+                continue
+            if speakers.title_matches(written_title, heads):
                 if mention.entity_id is None:
                     return None, self.body[mention.start : mention.end], 0.5
                 return mention.entity_id, written, 0.7
         if self.reference is None or len(heads) != 1:
             return None
-        adjective = match.group("adj")
         office = speakers.office_for_title(self.kb, next(iter(heads)), adjective)
         if office is None:
             return None
@@ -752,7 +819,13 @@ def find(
             if after_first:
                 speaker, verb = _attribution_after(body, people, close, window_end)
             if verb is None:
-                speaker, verb = _attribution_before(body, people, window_start, first.open)
+                speaker, verb = _attribution_before(
+                    body,
+                    people,
+                    window_start,
+                    first.open,
+                    max(_sentence_start(sentence_starts, first.open), line_start),
+                )
             if (
                 verb is None
                 and not after_first
@@ -761,6 +834,8 @@ def find(
                 and body[close : close + 1] not in (".", ":", ";")
             ):  # a partial quote inside a sentence attributed at its end
                 speaker, verb = _attribution_after(body, people, close, window_end, adjacent=False)
+            if verb is None and final.close_end is not None:
+                speaker, verb = _signature(body, people, close, line_end)
             # A quote over several paragraphs may be attributed inside a later one.
             for segment in group[1:]:
                 if verb is not None:
@@ -899,7 +974,7 @@ def _quote(
         round(confidence, 2) if confidence is not None else None,
         attribution[0] if attribution else None,
         attribution[1] if attribution else None,
-        body[verb[0] : verb[1]].lower() if verb else "",
+        body[verb[0] : verb[1]].strip(" —–-").lower() if verb else "",
         0.9 if resolved and verb else (0.7 if verb else 0.4),
         source,
     )

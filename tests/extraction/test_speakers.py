@@ -308,3 +308,36 @@ def test_a_short_quote_after_an_attribution_naming_a_platform_continues_it():
         ("The tariffs are working,", K.TRUMP),
         ("Prices are down!", K.TRUMP),
     ]
+
+
+def test_a_participle_belongs_to_the_subject_of_the_sentence_not_the_nearest_name():
+    text = "Keir Starmer said he would never work with Rishi Sunak, calling him “a failure”."
+    assert summary(text) == [("a failure", K.STARMER)]
+
+
+def test_a_name_in_apposition_speaks_not_the_possessor_before_it():
+    text = "Macron's chief of staff, Alexis Kohler, wrote that the talks were “constructive”."
+    (quote,) = quotes(text)
+    assert (quote.speaker_id, quote.speaker_text) == (None, "Alexis Kohler")
+
+
+def test_a_title_in_the_possessive_is_not_the_speaker():
+    text = (
+        "UK Prime Minister Keir Starmer left early.\n\n"
+        "The Prime Minister's spokesman said: “We do not recognise those claims.”"
+    )
+    (quote,) = quotes(text)
+    assert (quote.speaker_id, quote.speaker_text) == (None, "The Prime Minister's spokesman")
+
+
+def test_a_title_alone_with_a_country_takes_only_a_title_of_that_country():
+    text = (
+        "President Donald Trump called Emmanuel Macron.\n\n"
+        "“We will not be bullied,” the French president said."
+    )
+    assert summary(text) == [("We will not be bullied,", K.MACRON)]
+
+
+def test_a_name_after_a_dash_signs_the_quote():
+    text = "“We will win this fight.” — Keir Starmer\n\n“We will win.” — and then silence."
+    assert summary(text) == [("We will win this fight.", K.STARMER)]
