@@ -32,7 +32,7 @@ _NUMBER_WORD = (
 _FULL_MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 )
-_UNIT = r"(?:day|week|month|year)s?"
+_UNIT = r"(?:day|week|month|year|decade)s?"
 # Lowercase words that may follow a year; any other lowercase word makes "in 2000 cases" a count.
 _AFTER_YEAR_OK = (
     r"(?:and|or|to|when|the|a|as|after|before|but|that|with|was|were|is|has|had|at|for|he|she"
@@ -54,12 +54,13 @@ _CANDIDATE = re.compile(
       (?![\w/]|\.\d)
     | (?P<monpos>(?!May){_FULL_MONTH})(?=[’']s\s)
     )
-    | \b(?:in|In|since|Since|until|Until|during|During|throughout|early|late|mid-?
+    | \b(?:(?:in|In|since|Since|until|Until|during|During|throughout|early|late|mid|between
+          |Between|from|From|after|After|through
           |by|By|before|Before|(?:end|start|beginning|middle|half|quarter|spring|summer|autumn
-          |fall|winter|rest)\s+of)\s
+          |fall|winter|rest)\s+of)\s|mid-)
       (?P<year>{_YEAR})(?!\s*(?:[-–%]|per\s?cent|\d))(?=[\s,.;:)’'”]|$)(?!\s+(?!{_AFTER_YEAR_OK}\b)[a-z])
-    | \b(?:in|In|since|Since|until|Until|during|During|by|By|from|From|through|before|Before
-          |after|After|early|late|mid-?|(?:end|start|beginning|middle|half)\s+of|last|next)\s
+    | \b(?:(?:in|In|since|Since|until|Until|during|During|by|By|from|From|through|before|Before
+          |after|After|early|late|mid|(?:end|start|beginning|middle|half)\s+of|last|next)\s|mid-)
       (?P<mon>{_FULL_MONTH})(?![\w-])(?!,?\s+(?:{_DAYNUM}|{_YEAR})(?![\w-]))
     """,
     re.VERBOSE,
@@ -70,13 +71,14 @@ _MONTH_NUMBER = {name: i for i, name in enumerate(_FULL_MONTH[3:-1].split("|"), 
 # A sentence that plans or announces: a weekday or a month in it lies ahead, not behind.
 _FUTURE = re.compile(
     r"(?<![\w-])(?:will|shall|won[’']t|is to|are to|(?:is|are|was|were) (?:due|set|expected|scheduled"
-    r"|slated|poised) to|plans? to|planned to|intends? to|going to|would|next|upcoming|ahead of)"
+    r"|slated|poised) to|plans? to|planned to|intends? to|going to|would|next|upcoming|ahead of"
+    r"|(?:scheduled|set|slated|due|planned) (?:for|on))"
     r"(?![\w-])|[’']ll(?![\w-])",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 _UNIT_DAYS = {"day": 1, "week": 7}
-_UNIT_MONTHS = {"month": 1, "year": 12}
+_UNIT_MONTHS = {"month": 1, "year": 12, "decade": 120}
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -193,7 +195,7 @@ def _ago(text: str, published_on: dt.date) -> tuple[dt.date, str] | None:
     whole = round(months)
     index = published_on.year * 12 + published_on.month - 1 - whole
     day = dt.date(index // 12, index % 12 + 1, 1)
-    if unit == "year" and whole % 12 == 0:
+    if unit in ("year", "decade") and whole % 12 == 0:
         return dt.date(day.year, 1, 1), YEAR
     return day, MONTH
 
@@ -257,7 +259,7 @@ def find(
             # Nothing to resolve it against: keep the mention, without a value.
             found.append(DateFound(start, end, None, DAY, True, 0.3))
             continue
-        if kind == "ago" and "." in text:
+        if kind == "ago" and ("." in text or "decade" in text):
             value, precision = _ago(text, published_on)
             found.append(DateFound(start, end, value, precision, True, 0.6))
             continue

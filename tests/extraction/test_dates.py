@@ -190,3 +190,19 @@ def test_a_month_name_that_is_not_a_date_is_left_alone():
     assert found("The deal was signed in March 2025.") == [
         ("March 2025", dt.date(2025, 3, 1), "month", False)
     ]
+
+
+def test_mid_month_mid_year_ranges_and_decades():
+    assert found("Talks resumed in mid-March.") == [("March", dt.date(2025, 3, 1), "month", True)]
+    assert found("Prices rose by mid-2024.") == [("2024", dt.date(2024, 1, 1), "year", False)]
+    assert [d[0] for d in found("Rates rose between 2019 and 2021.")] == ["2019"]
+    assert found("The law passed a decade ago.") == [
+        ("a decade ago", dt.date(2016, 1, 1), "year", True)
+    ]
+    assert found("The midfield held.") == []
+
+
+def test_a_weekday_a_meeting_is_scheduled_for_lies_ahead():
+    assert found("The vote is scheduled for Thursday.") == [
+        ("Thursday", dt.date(2026, 1, 8), "day", True)
+    ]
