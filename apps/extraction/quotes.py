@@ -254,6 +254,7 @@ def quote_groups(body: str) -> list[list[_Segment]]:
     current: list[_Segment] = []
     opened: tuple[int, int] | None = None  # (mark start, mark end)
     reopen_at = -1  # where the next paragraph reopens the quote being read
+    nested = False  # inside a straight quote within a curly one
 
     def drop_or_single(until: int) -> None:
         nonlocal opened
@@ -289,6 +290,17 @@ def quote_groups(body: str) -> list[list[_Segment]]:
                 drop_or_single(start)
             continue
         role = _role(body, start, end)
+        if opened is not None and mark.group() in ('"', "''") and body[opened[0]] == "“":
+            # Straight marks inside a curly quote that closes later on the line are a quote
+            # within the quote (“He called it "a disgrace", she said.”).
+            if nested and role == "close":
+                nested = False
+                continue
+            line_end = body.find("\n", end)
+            if role == "open" and body.find("”", end, len(body) if line_end < 0 else line_end) >= 0:
+                nested = True
+                continue
+        nested = nested and opened is not None
         if role == "open":
             if opened is not None:
                 drop_or_single(start)

@@ -341,3 +341,14 @@ def test_a_title_alone_with_a_country_takes_only_a_title_of_that_country():
 def test_a_name_after_a_dash_signs_the_quote():
     text = "“We will win this fight.” — Keir Starmer\n\n“We will win.” — and then silence."
     assert summary(text) == [("We will win this fight.", K.STARMER)]
+
+
+def test_straight_marks_inside_a_curly_quote_are_a_quote_within_it():
+    text = '“He called it "a disgrace" and left,” Keir Starmer said.'
+    assert summary(text) == [('He called it "a disgrace" and left,', K.STARMER)]
+    # Without a curly close on the line, a straight mark opens as usual.
+    text = 'Keir Starmer said “we are ready. Emmanuel Macron said "so are we."'
+    assert summary(text) == [("so are we.", K.MACRON)]
+    # A straight close of a mismatched pair is still a close, with a curly quote after it.
+    text = '“We won," Keir Starmer said. “And we will win again.”'
+    assert [q for q, _ in summary(text)] == ["We won,", "And we will win again."]
