@@ -737,10 +737,16 @@ class _Resolver:
                     written if last.entity_id else last.text,
                     (0.7 if fit == 2 else 0.45),
                 )
-        for candidate in named:
+        fitting = [c for c in named if speakers.gender_fit(written, self._gender(c.entity_id))]
+        if fitting:
+            # The subject of the sentence that names the nearest fitting person is more likely
+            # meant than its object ("Starmer met Macron. “…,” he said": Starmer).
+            nearest = fitting[0]
+            stop = body.rfind(". ", 0, nearest.start)
+            sentence = max(stop + 2 if stop >= 0 else 0, body.rfind("\n", 0, nearest.start) + 1)
+            fitting = [c for c in reversed(fitting) if c.start >= sentence][:1]
+        for candidate in fitting:
             fit = speakers.gender_fit(written, self._gender(candidate.entity_id))
-            if not fit:
-                continue
             if candidate.entity_id is None:
                 if candidate.kind != "name":
                     return None

@@ -352,3 +352,10 @@ def test_straight_marks_inside_a_curly_quote_are_a_quote_within_it():
     # A straight close of a mismatched pair is still a close, with a curly quote after it.
     text = '“We won," Keir Starmer said. “And we will win again.”'
     assert [q for q, _ in summary(text)] == ["We won,", "And we will win again."]
+
+
+def test_a_pronoun_prefers_the_subject_of_the_sentence_to_its_object():
+    text = "Keir Starmer met Emmanuel Macron in Paris.\n\n“We agreed on the essentials,” he said."
+    assert summary(text) == [("We agreed on the essentials,", K.STARMER)]
+    text = "Theresa May spoke after Keir Starmer had left.\n\n“It is done,” he said."
+    assert summary(text) == [("It is done,", K.STARMER)]
