@@ -437,6 +437,16 @@ class Writer:
         a.quote(self.sentence(), person.pk, "dash signature")
         a.add(f" — {person.name}")
 
+    def p_subject(self, subject: Person, other: Person) -> None:
+        """Two people of the same gender: the pronoun is the subject's, not the object's."""
+        a = self.article
+        a.add(
+            f"{self.name(subject)} met {self.name(other)} in the capital on the eve of the talks."
+        )
+        self.para()
+        a.quote(self.sentence(comma=True), subject.pk, "pronoun, subject and object")
+        a.add(f" {subject.pronoun} said.")
+
     def write(self) -> Article:
         rng = self.rng
         cast = CAST[:]
@@ -479,6 +489,7 @@ class Writer:
             lambda: self.p_apposition(rng.choice(cast)),
             lambda: self.p_possessive_title(rng.choice(holders)),
             lambda: self.p_signature(rng.choice(cast)),
+            lambda: self.p_subject(*rng.sample(rng.choice([women, men]), 2)),
         ]
         self.p_dateline()
         for step in rng.sample(steps, rng.randrange(8, 14)):
