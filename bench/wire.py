@@ -447,6 +447,18 @@ class Writer:
         a.quote(self.sentence(comma=True), subject.pk, "pronoun, subject and object")
         a.add(f" {subject.pronoun} said.")
 
+    def p_outsider_surname(self) -> None:
+        """Someone outside the KB named in full, then by surname alone."""
+        name, role, _ = self.rng.choice(OUTSIDERS)
+        a = self.article
+        a.add(f"The {role} {name} told reporters the plan was ")
+        a.quote(self.rng.choice(SHORT), name, "outsider full name")
+        a.add(".")
+        self.para()
+        a.add(f"{name.split()[-1]} later added that the talks were ")
+        a.quote(self.rng.choice(SHORT), name, "outsider surname")
+        a.add(".")
+
     def write(self) -> Article:
         rng = self.rng
         cast = CAST[:]
@@ -490,6 +502,7 @@ class Writer:
             lambda: self.p_possessive_title(rng.choice(holders)),
             lambda: self.p_signature(rng.choice(cast)),
             lambda: self.p_subject(*rng.sample(rng.choice([women, men]), 2)),
+            self.p_outsider_surname,
         ]
         self.p_dateline()
         for step in rng.sample(steps, rng.randrange(8, 14)):

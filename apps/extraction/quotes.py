@@ -416,11 +416,33 @@ class _People:
             if not _overlaps(taken, *match.span()):
                 candidates.append(_Speaker(*match.span(), None, 0.0, "title"))
         taken = sorted([*taken, *((c.start, c.end) for c in candidates if c.kind == "title")])
+        full_names: dict[str, str] = {}
+        names: list[tuple[int, int]] = []
         for match in _NAME.finditer(body):
             span = self._unknown_name(match)
             if span is None or _overlaps(taken, *span) or _overlaps(datelines, *span):
                 continue
             candidates.append(_Speaker(*span, None, 0.6, "name"))
+            names.append(span)
+            full = body[span[0] : span[1]]
+            surname = full.rsplit(" ", 1)[-1]
+            if len(surname) > 2 and surname not in NOT_A_NAME and surname not in _TITLE_WORDS:
+                full_names.setdefault(surname, full)
+        if full_names:
+            # "Dmitry Peskov told reporters … Peskov later added": the surname alone, after the
+            # full name, is that person (the KB does the same for its people).
+            surnames = re.compile(
+                r"(?<![\w’'-])(?:" + "|".join(map(re.escape, full_names)) + r")(?![\w-])"
+            )
+            taken_names = sorted([*taken, *names])
+            for match in surnames.finditer(body):
+                full = full_names[match.group()]
+                first = body.find(full)
+                if first < 0 or match.start() < first + len(full):
+                    continue
+                if _overlaps(taken_names, *match.span()):
+                    continue
+                candidates.append(_Speaker(*match.span(), None, 0.55, "name", full))
         for match in speakers.PRONOUN.finditer(body):
             if not _overlaps(taken, *match.span()):
                 candidates.append(_Speaker(*match.span(), None, 0.0, "pronoun"))
@@ -728,7 +750,7 @@ class _Resolver:
                 c
                 for c in since
                 if (c.entity_id != last.entity_id or c.entity_id is None)
-                and body[c.start : c.end] != last.text
+                and (c.text or body[c.start : c.end]) != last.text
                 and speakers.gender_fit(written, self._gender(c.entity_id))
             ]
             if fit and not rivals and (last.entity_id is not None or last.text):
@@ -750,7 +772,7 @@ class _Resolver:
             if candidate.entity_id is None:
                 if candidate.kind != "name":
                     return None
-                return None, body[candidate.start : candidate.end], 0.45
+                return None, candidate.text or body[candidate.start : candidate.end], 0.45
             return candidate.entity_id, written, 0.65 if fit == 2 else 0.45
         return None
 

@@ -359,3 +359,15 @@ def test_a_pronoun_prefers_the_subject_of_the_sentence_to_its_object():
     assert summary(text) == [("We agreed on the essentials,", K.STARMER)]
     text = "Theresa May spoke after Keir Starmer had left.\n\n“It is done,” he said."
     assert summary(text) == [("It is done,", K.STARMER)]
+
+
+def test_the_surname_of_a_person_outside_the_kb_is_that_person():
+    text = (
+        "Kremlin spokesman Dmitry Peskov told reporters the plan was “unrealistic.”\n\n"
+        "Peskov later added that Russia remained “open to dialogue.”\n\n"
+        "“We will see,” he said."
+    )
+    assert [q.speaker_text for q in quotes(text)] == ["Dmitry Peskov"] * 3
+    # A surname before the full name is not linked to it: the word as written.
+    text = "Peskov said it was “unrealistic.” Dmitry Peskov is the Kremlin spokesman."
+    assert [q.speaker_text for q in quotes(text)] == ["Peskov"]
