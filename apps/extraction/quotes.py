@@ -139,6 +139,7 @@ _GAP_PHRASE = re.compile(rf"[\s,—–-]*({_FIRST_WORD}(?: [\w’'.-]+){{0,4}})\
 _ABBREVIATION = r"(?<!\b[A-Z])(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)(?<!Gen)(?<!Sen)(?<!Rep)(?<!Gov)(?<!St)"
 _END_OF_CLAUSE = re.compile(rf"[!?](?=\s|$)|{_ABBREVIATION}\.(?=\s|$)|[“\"]|\n")
 _NAME = re.compile(r"(?<![\w’'-])[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){1,3}(?![\w’'-])")
+_CAPITALISED = re.compile(r"(?<![\w’'-])[A-Z][\w-]+(?![\w-])")
 _DETERMINER = re.compile(r"(?<= )(?:[Tt]he|[Aa]n?) ")
 # Words of a title or description in front of a name the KB does not know ("Democratic
 # Senator Chris Murphy" → "Chris Murphy").
@@ -416,7 +417,7 @@ class _People:
             if not _overlaps(taken, *match.span()):
                 candidates.append(_Speaker(*match.span(), None, 0.0, "title"))
         taken = sorted([*taken, *((c.start, c.end) for c in candidates if c.kind == "title")])
-        full_names: dict[str, str] = {}
+        full_names: dict[str, tuple[str, int]] = {}  # surname → (full name, its end)
         names: list[tuple[int, int]] = []
         for match in _NAME.finditer(body):
             span = self._unknown_name(match)
@@ -427,19 +428,16 @@ class _People:
             full = body[span[0] : span[1]]
             surname = full.rsplit(" ", 1)[-1]
             if len(surname) > 2 and surname not in NOT_A_NAME and surname not in _TITLE_WORDS:
-                full_names.setdefault(surname, full)
+                full_names.setdefault(surname, (full, span[1]))
         if full_names:
             # "Dmitry Peskov told reporters … Peskov later added": the surname alone, after the
             # full name, is that person (the KB does the same for its people).
-            surnames = re.compile(
-                r"(?<![\w’'-])(?:" + "|".join(map(re.escape, full_names)) + r")(?![\w-])"
-            )
             taken_names = sorted([*taken, *names])
-            for match in surnames.finditer(body):
-                full = full_names[match.group()]
-                first = body.find(full)
-                if first < 0 or match.start() < first + len(full):
+            for match in _CAPITALISED.finditer(body):
+                known = full_names.get(match.group())
+                if known is None or match.start() < known[1]:
                     continue
+                full = known[0]
                 if _overlaps(taken_names, *match.span()):
                     continue
                 candidates.append(_Speaker(*match.span(), None, 0.55, "name", full))
