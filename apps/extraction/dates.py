@@ -54,14 +54,12 @@ _CANDIDATE = re.compile(
       (?![\w/]|\.\d)
     | (?P<monpos>(?!May){_FULL_MONTH})(?=[’']s\s)
     )
-    | \b(?:(?:in|In|since|Since|until|Until|during|During|throughout|early|late|mid|between
-          |Between|from|From|after|After|through
-          |by|By|before|Before|(?:end|start|beginning|middle|half|quarter|spring|summer|autumn
-          |fall|winter|rest)\s+of)\s|mid-)
-      (?P<year>{_YEAR})(?!\s*(?:[-–%]|per\s?cent|\d))(?=[\s,.;:)’'”]|$)(?!\s+(?!{_AFTER_YEAR_OK}\b)[a-z])
-    | \b(?:(?:in|In|since|Since|until|Until|during|During|by|By|from|From|through|before|Before
-          |after|After|early|late|mid|(?:end|start|beginning|middle|half)\s+of|last|next)\s|mid-)
-      (?P<mon>{_FULL_MONTH})(?![\w-])(?!,?\s+(?:{_DAYNUM}|{_YEAR})(?![\w-]))
+    | \b(?:(?:[Ii]n|[Ss]ince|[Uu]ntil|[Dd]uring|[Tt]hroughout|[Ee]arly|[Ll]ate|mid|[Bb]etween|[Ff]rom
+          |[Aa]fter|[Tt]hrough|[Bb]y|[Bb]efore|last|next|(?:end|start|beginning|middle|half|quarter
+          |spring|summer|autumn|fall|winter|rest)\s+of)\s|mid-)
+      (?:(?P<year>{_YEAR})(?!\s*(?:[-–%]|per\s?cent|\d))(?=[\s,.;:)’'”]|$)
+         (?!\s+(?!{_AFTER_YEAR_OK}\b)[a-z])
+      | (?P<mon>{_FULL_MONTH})(?![\w-])(?!,?\s+(?:{_DAYNUM}|{_YEAR})(?![\w-])))
     """,
     re.VERBOSE,
 )
