@@ -651,6 +651,24 @@ def _attribution_after(
 
 
 _DASH = re.compile(r"\s*[—–-]{1,2}\s*")
+# After the name that signs a quote: nothing, or a post's handle and date ("(@handle) July 22,
+# 2022").
+_SIGNATURE_END = re.compile(r"\s*(?:\(@\w+\))?\s*(?:[A-Z][a-z]+\.? \d{1,2}, \d{4})?\s*\.?\s*")
+# "Starmer: “…”" (live blogs, transcripts): a name alone before a colon and the quote.
+_NAME_COLON = re.compile(r"\s*:\s*")
+
+
+def _name_colon(
+    body: str, people: _People, line_start: int, opened: int
+) -> tuple[_Speaker | None, tuple[int, int] | None]:
+    candidates = [c for c in people.in_range(line_start, opened) if c.kind in ("person", "name")]
+    if not candidates:
+        return None, None
+    first = candidates[0]
+    if body[line_start : first.start].strip() or not _NAME_COLON.fullmatch(body, first.end, opened):
+        return None, None
+    colon = body.index(":", first.end)
+    return first, (colon, colon + 1)
 
 
 def _signature(
@@ -668,7 +686,7 @@ def _signature(
     for candidate in people.in_range(dash.end(), line_end):
         if candidate.start != dash.end() or candidate.kind not in ("person", "name"):
             return None, None
-        if body[candidate.end : line_end].strip(" .") == "":
+        if _SIGNATURE_END.fullmatch(body, candidate.end, line_end) is not None:
             return candidate, (
                 dash.start() + dash.group().index(dash.group().strip()[0]),
                 dash.end(),
@@ -874,6 +892,8 @@ def find(
                 speaker, verb = _attribution_after(body, people, close, window_end, adjacent=False)
             if verb is None and final.close_end is not None:
                 speaker, verb = _signature(body, people, close, line_end)
+            if verb is None:
+                speaker, verb = _name_colon(body, people, line_start, first.open)
             # A quote over several paragraphs may be attributed inside a later one.
             for segment in group[1:]:
                 if verb is not None:
@@ -1012,7 +1032,7 @@ def _quote(
         round(confidence, 2) if confidence is not None else None,
         attribution[0] if attribution else None,
         attribution[1] if attribution else None,
-        body[verb[0] : verb[1]].strip(" —–-").lower() if verb else "",
+        body[verb[0] : verb[1]].strip(" —–-:").lower() if verb else "",
         0.9 if resolved and verb else (0.7 if verb else 0.4),
         source,
     )

@@ -371,3 +371,20 @@ def test_the_surname_of_a_person_outside_the_kb_is_that_person():
     # A surname before the full name is not linked to it: the word as written.
     text = "Peskov said it was “unrealistic.” Dmitry Peskov is the Kremlin spokesman."
     assert [q.speaker_text for q in quotes(text)] == ["Peskov"]
+
+
+def test_a_post_signed_with_a_handle_and_a_date_is_attributed():
+    text = "“We will win this fight.” — Keir Starmer (@Keir_Starmer) July 22, 2024"
+    assert summary(text) == [("We will win this fight.", K.STARMER)]
+    # A name after a dash that goes on into a sentence does not sign the quote.
+    text = "“We will win this fight, whatever it takes.” — and Keir Starmer left the room."
+    assert [q.speaker_id for q in quotes(text)] == [None]
+
+
+def test_a_name_alone_before_a_colon_speaks_the_quote():
+    text = "Keir Starmer: “We will not back down on this, whatever it costs.”"
+    (quote,) = quotes(text)
+    assert (quote.speaker_id, quote.verb) == (K.STARMER, "")
+    # Not when the name is inside the sentence before the colon.
+    text = "The plan Keir Starmer backed: “a ceasefire along the current line, then talks.”"
+    assert [q.speaker_id for q in quotes(text)] in ([], [None])
