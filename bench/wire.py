@@ -459,6 +459,32 @@ class Writer:
         a.quote(self.rng.choice(SHORT), name, "outsider surname")
         a.add(".")
 
+    def p_joint(self, first: Person, second: Person) -> None:
+        a = self.article
+        a.add(f"{self.name(first)} and {self.name(second)} said in a joint statement: ")
+        a.quote(self.sentence(), "", "joint statement (no one speaker)")
+
+    def p_who_replied(self, asker: Person, other: Person) -> None:
+        a = self.article
+        a.quote(self.rng.choice(["Where is the money?", "Who pays for it?", "Why now?"]),
+                asker.pk, "asked")  # fmt: skip
+        a.add(f" {self.name(asker)} asked {self.name(other)}, who replied: ")
+        a.quote(self.sentence(), other.pk, "who replied")
+
+    def p_transcript(self, person: Person) -> None:
+        a = self.article
+        a.add(f"{person.name}: ")
+        self.named.add(person.pk)
+        a.quote(self.sentence(), person.pk, "name and colon")
+
+    def p_post(self, person: Person) -> None:
+        a = self.article
+        a.quote(self.sentence(), person.pk, "post signature")
+        handle = person.name.replace(" ", "")
+        a.add(
+            f" — {person.name} (@{handle}) {self.article.published:%B} 3, {self.article.published.year}"
+        )
+
     def write(self) -> Article:
         rng = self.rng
         cast = CAST[:]
@@ -503,6 +529,10 @@ class Writer:
             lambda: self.p_signature(rng.choice(cast)),
             lambda: self.p_subject(*rng.sample(rng.choice([women, men]), 2)),
             self.p_outsider_surname,
+            lambda: self.p_joint(*rng.sample(cast, 2)),
+            lambda: self.p_who_replied(*rng.sample(cast, 2)),
+            lambda: self.p_transcript(rng.choice(cast)),
+            lambda: self.p_post(rng.choice(cast)),
         ]
         self.p_dateline()
         for step in rng.sample(steps, rng.randrange(8, 14)):

@@ -91,7 +91,8 @@ _VERB = re.compile(
 )
 # Between a speaker and the verb: nothing, an adverb, an appositive (", the UK leader,").
 _SPEAKER_GAP = re.compile(
-    r"\s*(?:,[^,“”\"]{1,80},)?\s*(?:(?:\w+ly|also|later|then|again|earlier|once|had|has|have"
+    r"\s*(?:,[^,“”\"]{1,80},)?\s*(?:,\s*who\s+)?"
+    r"(?:(?:\w+ly|also|later|then|again|earlier|once|had|has|have"
     r"|would|will|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\s+){0,3}"
 )
 # Before a participle, a comma: "Starmer, telling the Commons: “…”" (the speaker is Starmer).
@@ -521,6 +522,8 @@ def _attribution_before(
     before = [c for c in candidates if c.end <= verb.start()]
     for candidate in reversed(before):
         if _next_to_verb(body, candidate, verb):
+            if _one_of_several(body, before, candidate):
+                return None, verb_span
             return candidate, verb_span
     inverted = _inverted(body, candidates, verb.end(), opened)
     if inverted is not None:  # "Said Zelensky: “…”"
@@ -551,6 +554,15 @@ def _attribution_before(
     if subjects:  # the subject of the sentence ("He emphasized …, stating, “…”")
         return replace(subjects[0], confidence=subjects[0].confidence - 0.1), verb_span
     return None, verb_span
+
+
+_AND = re.compile(r"\s*(?:,|,? and|,? &)\s*")
+
+
+def _one_of_several(body: str, before: list[_Speaker], candidate: _Speaker) -> bool:
+    """ "Starmer and Macron said in a joint statement": not one person's words."""
+    index = before.index(candidate)
+    return index > 0 and _AND.fullmatch(body, before[index - 1].end, candidate.start) is not None
 
 
 def _inverted(body: str, candidates: list[_Speaker], verb_end: int, end: int) -> _Speaker | None:
@@ -622,6 +634,8 @@ def _attribution_after(
     before = [c for c in candidates if c.end <= verb.start()]
     for candidate in reversed(before):
         if _next_to_verb(body, candidate, verb):
+            if _one_of_several(body, before, candidate):
+                return None, verb_span
             if (
                 adjacent
                 and _SPEAKER_GAP.fullmatch(body, after, candidate.start) is None

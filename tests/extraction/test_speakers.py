@@ -388,3 +388,16 @@ def test_a_name_alone_before_a_colon_speaks_the_quote():
     # Not when the name is inside the sentence before the colon.
     text = "The plan Keir Starmer backed: “a ceasefire along the current line, then talks.”"
     assert [q.speaker_id for q in quotes(text)] in ([], [None])
+
+
+def test_a_joint_statement_is_no_one_persons_quote():
+    text = "Keir Starmer and Emmanuel Macron said in a joint statement: “Europe stands together.”"
+    (quote,) = quotes(text)
+    assert (quote.speaker_id, quote.speaker_text) == (None, "")
+    text = "Keir Starmer said in a statement: “Europe stands together.”"
+    assert summary(text) == [("Europe stands together.", K.STARMER)]
+
+
+def test_the_person_who_replied_is_the_speaker():
+    text = "“Where is the money?” Keir Starmer asked Rishi Sunak, who replied: “In the budget.”"
+    assert [q.speaker_id for q in quotes(text)] == [K.STARMER, K.SUNAK]
