@@ -556,6 +556,7 @@ def _attribution_before(
     return None, verb_span
 
 
+_SENTENCE_STOP = re.compile(r"[.!?][”\"’')]*\s")
 _AND = re.compile(r"\s*(?:,|,? and|,? &)\s*")
 
 
@@ -794,8 +795,11 @@ class _Resolver:
             # The subject of the sentence that names the nearest fitting person is more likely
             # meant than its object ("Starmer met Macron. “…,” he said": Starmer).
             nearest = fitting[0]
-            stop = body.rfind(". ", 0, nearest.start)
-            sentence = max(stop + 2 if stop >= 0 else 0, body.rfind("\n", 0, nearest.start) + 1)
+            sentence = body.rfind("\n", 0, nearest.start) + 1
+            for stop in _SENTENCE_STOP.finditer(
+                body, max(sentence, nearest.start - 400), nearest.start
+            ):
+                sentence = stop.end()
             fitting = [c for c in reversed(fitting) if c.start >= sentence][:1]
         for candidate in fitting:
             fit = speakers.gender_fit(written, self._gender(candidate.entity_id))

@@ -401,3 +401,14 @@ def test_a_joint_statement_is_no_one_persons_quote():
 def test_the_person_who_replied_is_the_speaker():
     text = "“Where is the money?” Keir Starmer asked Rishi Sunak, who replied: “In the budget.”"
     assert [q.speaker_id for q in quotes(text)] == [K.STARMER, K.SUNAK]
+
+
+def test_a_pronoun_after_a_quote_and_a_new_subject_is_the_new_subject():
+    text = (
+        "Emmanuel Macron explained, “There is no alternative to unity.” UK Prime Minister Keir "
+        "Starmer pledged more vehicles. He said, “It was a frank and useful conversation.”"
+    )
+    assert [q.speaker_id for q in quotes(text, people=K.make_people(genders=[]))] == [
+        K.MACRON,
+        K.STARMER,
+    ]
