@@ -485,6 +485,15 @@ class Writer:
             f" — {person.name} (@{handle}) {self.article.published:%B} 3, {self.article.published.year}"
         )
 
+    def p_honorific(self, person: Person) -> None:
+        """BBC style: named in full, then "Mr"/"Ms" and the surname."""
+        a = self.article
+        a.add(f"{person.name} arrived late to the meeting.")
+        self.named.add(person.pk)
+        self.para()
+        a.quote(self.sentence(comma=True), person.pk, "honorific and surname")
+        a.add(f" {'Ms' if person.gender == 'female' else 'Mr'} {person.surname} said.")
+
     def write(self) -> Article:
         rng = self.rng
         cast = CAST[:]
@@ -533,6 +542,7 @@ class Writer:
             lambda: self.p_who_replied(*rng.sample(cast, 2)),
             lambda: self.p_transcript(rng.choice(cast)),
             lambda: self.p_post(rng.choice(cast)),
+            lambda: self.p_honorific(rng.choice(cast)),
         ]
         self.p_dateline()
         for step in rng.sample(steps, rng.randrange(8, 14)):

@@ -134,7 +134,8 @@ _FIRST_WORD = (
 )
 _NOUN_PHRASE = re.compile(rf"(?:^|(?<=[\s,;:(]))({_FIRST_WORD}(?: [\w’'.-]+){{0,4}})\s*$")
 _NOUN_PHRASE_AFTER = re.compile(rf"({_FIRST_WORD}(?: [\w’'.-]+){{0,4}}?)(?=\s*(?:,|$))")
-_PUNCTUATION_GAP = re.compile(r"[\s,—–-]*")
+# Between a quote and the name after it: punctuation, and an honorific ("Mr Peskov said").
+_PUNCTUATION_GAP = re.compile(r"[\s,—–-]*(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+)?")
 _DETERMINED_PHRASE = re.compile(r"[\s,—–-]*((?:[Aa]n?|[Tt]he) (?: ?[\w’'.-]+){1,5})\s*")
 _GAP_PHRASE = re.compile(rf"[\s,—–-]*({_FIRST_WORD}(?: [\w’'.-]+){{0,4}})\s*")
 _ABBREVIATION = r"(?<!\b[A-Z])(?<!Mr)(?<!Mrs)(?<!Ms)(?<!Dr)(?<!Gen)(?<!Sen)(?<!Rep)(?<!Gov)(?<!St)"
@@ -151,6 +152,7 @@ _TITLE_WORDS = {
     "Conservative", "Opposition", "Deputy", "Vice", "Home", "Finance", "Interior", "Justice",
     "Attorney", "Judge", "Speaker", "Leader", "Commissioner", "Ambassador", "Envoy",
     "Spokesman", "Spokeswoman", "Spokesperson", "Professor", "Analyst", "Colonel", "Captain",
+    "Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Mr.", "Mrs.", "Ms.", "Dr.",
 }  # fmt: skip
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-•*–—]|\d{1,2}[.)])\s+")
 MAX_ATTRIBUTION = 300

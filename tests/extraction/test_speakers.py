@@ -412,3 +412,14 @@ def test_a_pronoun_after_a_quote_and_a_new_subject_is_the_new_subject():
         K.MACRON,
         K.STARMER,
     ]
+
+
+def test_an_honorific_and_a_surname_is_the_person_named_in_full_before():
+    text = (
+        "Dmitry Peskov, the Kremlin spokesman, spoke on Monday.\n\n"
+        "“Nobody expects a breakthrough,” Mr Peskov said."
+    )
+    (quote,) = quotes(text)
+    assert quote.speaker_text == "Dmitry Peskov"
+    text = "“Nobody expects a breakthrough,” Mr Starmer said."
+    assert summary(text) == [("Nobody expects a breakthrough,", K.STARMER)]
