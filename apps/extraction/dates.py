@@ -129,16 +129,29 @@ def _parser(base: dt.datetime, *, relative: bool) -> DateDataParser:
     )
 
 
-def _nearest_year(value: dt.date, base: dt.date) -> dt.date:
-    """A day and month without a year: the occurrence nearest the publication date."""
-    best = value
-    for year in (base.year - 1, base.year + 1):
+# A day and month told without a year and without a future tense lie this far ahead at most;
+# further, they are the last such day ("the talks collapsed on Jan. 6", written in July).
+_AHEAD_DAYS = 60
+
+
+def _nearest_year(value: dt.date, base: dt.date, *, ahead: bool = False) -> dt.date:
+    """A day and month without a year: the occurrence nearest the publication date; the coming
+    one in a sentence about what lies ahead; not one months ahead in any other sentence."""
+    options = []
+    for year in (base.year - 1, base.year, base.year + 1):
         try:
-            other = value.replace(year=year)
+            options.append(value.replace(year=year))
         except ValueError:  # 29 February
             continue
-        if abs((other - base).days) < abs((best - base).days):
-            best = other
+    if ahead:
+        coming = [o for o in options if o >= base]
+        if coming:
+            return min(coming)
+    best = min(options, key=lambda o: abs((o - base).days))
+    if (best - base).days > _AHEAD_DAYS:
+        past = [o for o in options if o <= base]
+        if past:
+            return max(past)
     return best
 
 
@@ -274,7 +287,7 @@ def find(
         value = data.date_obj.date()
         precision = _PERIOD_PRECISION.get(data.period or "day", DAY)
         if kind in {"mdy", "dmy"} and not has_year and published_on:
-            value = _nearest_year(value, published_on)
+            value = _nearest_year(value, published_on, ahead=_future(body, start))
         # A month or a year stands for its first day (dateparser fills in the base's day/month).
         if precision == MONTH:
             value = value.replace(day=1)

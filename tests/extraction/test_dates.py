@@ -206,3 +206,14 @@ def test_a_weekday_a_meeting_is_scheduled_for_lies_ahead():
     assert found("The vote is scheduled for Thursday.") == [
         ("Thursday", dt.date(2026, 1, 8), "day", True)
     ]
+
+
+def test_a_day_without_a_year_is_not_months_ahead_unless_the_sentence_looks_ahead():
+    july = dt.date(2024, 7, 24)
+    assert dates.find("The talks collapsed on Jan. 6.", published_on=july)[0].value == dt.date(
+        2024, 1, 6
+    )
+    assert dates.find("The talks will resume on Jan. 6.", published_on=july)[0].value == dt.date(
+        2025, 1, 6
+    )
+    assert dates.find("The summit is on Aug. 2.", published_on=july)[0].value == dt.date(2024, 8, 2)
