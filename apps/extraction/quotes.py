@@ -132,7 +132,11 @@ _FIRST_WORD = (
     r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ss]everal|[Ss]ome|[Mm]any|[Tt]hose|[Tt]hese"
     r"|[Oo]ther|[A-Z][\w’'.-]*)"
 )
-_NOUN_PHRASE = re.compile(rf"(?:^|(?<=[\s,;:(]))({_FIRST_WORD}(?: [\w’'.-]+){{0,4}})\s*$")
+_NOUN_PHRASE = re.compile(
+    rf"(?:^|(?<=[\s,;:(]))({_FIRST_WORD}(?: [\w’'.-]+){{0,4}})"
+    # A phrase ending in a conjunction is a clause going on ("the risks and said"), not a speaker.
+    r"(?<! and)(?<! but)(?<! who)(?<! then)(?<! that)(?<! also)(?<! or)(?<! to)(?<! as)\s*$"
+)
 _NOUN_PHRASE_AFTER = re.compile(rf"({_FIRST_WORD}(?: [\w’'.-]+){{0,4}}?)(?=\s*(?:,|$))")
 # Between a quote and the name after it: punctuation, and an honorific ("Mr Peskov said").
 _PUNCTUATION_GAP = re.compile(r"[\s,—–-]*(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Lord|Lady)\.?\s+)?")
@@ -519,7 +523,7 @@ def _attribution_before(
             and not body.startswith(("’s", "'s"), c.end)
             and not people.in_quote(c.start)
         ]
-        if subjects:
+        if subjects and _opens_clause(people, start, subjects[0]):
             return subjects[0], verb_span
     before = [c for c in candidates if c.end <= verb.start()]
     for candidate in reversed(before):
@@ -553,9 +557,23 @@ def _attribution_before(
         if (c.kind in ("person", "pronoun") or c is before[0])
         and not body.startswith(("’s", "'s"), c.end)
     ]
-    if subjects:  # the subject of the sentence ("He emphasized …, stating, “…”")
+    # The subject of the sentence ("Zelensky pointed out the risks and said “…”"); not a name
+    # inside it ("In Paris, where Macron hosted the talks, officials said “…”").
+    if subjects and _opens_clause(people, window_start, subjects[0]):
         return replace(subjects[0], confidence=subjects[0].confidence - 0.1), verb_span
     return None, verb_span
+
+
+# Before the subject of a sentence: nothing, or a short opening phrase ("On Monday, ").
+_CLAUSE_OPENING = re.compile(r"[\s”\"’',.;:—–-]*(?:(?:[\w’'-]+\s+){0,5}[\w’'-]+,\s*)?")
+
+
+def _opens_clause(people: _People, start: int, subject: _Speaker) -> bool:
+    # A dateline before the subject is no part of the sentence ("LONDON (Reuters) - X said").
+    for dateline_start, dateline_end in people.datelines:
+        if dateline_start <= start < dateline_end or start <= dateline_start < subject.start:
+            start = max(start, dateline_end)
+    return _CLAUSE_OPENING.fullmatch(people.body, start, subject.start) is not None
 
 
 _SENTENCE_STOP = re.compile(r"[.!?][”\"’')]*\s")

@@ -423,3 +423,11 @@ def test_an_honorific_and_a_surname_is_the_person_named_in_full_before():
     assert quote.speaker_text == "Dmitry Peskov"
     text = "“Nobody expects a breakthrough,” Mr Starmer said."
     assert summary(text) == [("Nobody expects a breakthrough,", K.STARMER)]
+
+
+def test_a_name_inside_the_sentence_is_not_its_subject():
+    text = "In Paris, where Emmanuel Macron hosted the talks, officials said “nothing was agreed”."
+    (quote,) = quotes(text)
+    assert quote.speaker_id is None
+    text = "On Monday, Emmanuel Macron pointed out the risks and said “nothing was agreed”."
+    assert summary(text) == [("nothing was agreed", K.MACRON)]
