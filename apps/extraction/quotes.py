@@ -325,11 +325,6 @@ def quote_groups(body: str) -> list[list[_Segment]]:
     return groups
 
 
-def raw_quotes(body: str) -> list[tuple[int, int]]:
-    """(opening mark, end of the span) of every quote span."""
-    return [(s.open, s.inner_end) for group in quote_groups(body) for s in group]
-
-
 def _lead_in(body: str, line_start: int, *, item: bool) -> tuple[int, int] | None:
     """The line above (for a list item, above the items right before it), when it ends with a
     colon: "Lammy is expected to say:", "In further comments, Starmer said:"."""
