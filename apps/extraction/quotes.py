@@ -453,8 +453,7 @@ class _People:
         self.antecedents = [
             c
             for c in candidates
-            if c.kind == "person"
-            or (c.kind == "name" and _VERB.match(body, _SPEAKER_GAP.match(body, c.end).end()))
+            if c.kind == "person" or (c.kind == "name" and _person_like(body, c))
         ]
         self.antecedent_starts = [c.start for c in self.antecedents]
         self.starts = [c.start for c in candidates]
@@ -486,6 +485,18 @@ class _People:
     def in_quote(self, position: int) -> bool:
         index = bisect.bisect_right(self.quote_starts, position) - 1
         return index >= 0 and self.quote_spans[index][1] > position
+
+
+_APPOSITION_AFTER = re.compile(r",\s+(?:an?|the|who)\s")
+
+
+def _person_like(body: str, name: _Speaker) -> bool:
+    """A capitalised name the KB does not know stands for a person a pronoun can refer to when
+    it speaks ("Kemi Badenoch said") or is described ("Kallas, a former prime minister,");
+    "Downing Street was quiet" is neither (a place may open a sentence as well as a person)."""
+    if _VERB.match(body, _SPEAKER_GAP.match(body, name.end).end()):
+        return True
+    return _APPOSITION_AFTER.match(body, name.end) is not None
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -560,7 +571,12 @@ def _attribution_before(
 
 
 # Before the subject of a sentence: nothing, or a short opening phrase ("On Monday, ").
-_CLAUSE_OPENING = re.compile(r"[\s”\"’',.;:—–-]*(?:(?:[\w’'-]+\s+){0,5}[\w’'-]+,\s*)?")
+_CLAUSE_OPENING = re.compile(
+    r"[\s”\"’',.;:—–-]*(?:(?:[\w’'-]+\s+){0,5}[\w’'-]+,\s*)?"
+    # a description in front of the name ("EU foreign policy chief Kaja Kallas"), no clause
+    r"(?:(?!(?:in|on|at|where|when|while|after|before|with|by|for|that|which|who|as|since"
+    r"|because|if|and|but|said|told|met|of|to|from)\s)[\w’'.-]+\s+){0,5}"
+)
 
 
 def _opens_clause(people: _People, start: int, subject: _Speaker) -> bool:
@@ -819,8 +835,7 @@ class _Resolver:
         for candidate in fitting:
             fit = speakers.gender_fit(written, self._gender(candidate.entity_id))
             if candidate.entity_id is None:
-                if candidate.kind != "name":
-                    return None
+                # Someone the KB does not know (a name, a titled name): the name as written.
                 return None, candidate.text or body[candidate.start : candidate.end], 0.45
             return candidate.entity_id, written, 0.65 if fit == 2 else 0.45
         return None

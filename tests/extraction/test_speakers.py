@@ -431,3 +431,22 @@ def test_a_name_inside_the_sentence_is_not_its_subject():
     assert quote.speaker_id is None
     text = "On Monday, Emmanuel Macron pointed out the risks and said “nothing was agreed”."
     assert summary(text) == [("nothing was agreed", K.MACRON)]
+
+
+def test_people_outside_the_kb_with_a_description_a_title_or_opening_a_sentence():
+    text = (
+        "BRUSSELS (AFP) - EU foreign policy chief Kaja Kallas on Monday urged new sanctions, "
+        "warning that “time is running out”.\n\n"
+        "Hungary's Foreign Minister Peter Szijjarto rejected the plan. “This will hurt Europe "
+        "more than anyone else,” he wrote.\n\n"
+        "Kallas, a former prime minister, has made the package her priority. Asked whether "
+        "she would drop it, she said: “No.”"
+    )
+    assert [q.speaker_text for q in quotes(text)] == [
+        "Kaja Kallas",
+        "Peter Szijjarto",
+        "Kaja Kallas",
+    ]
+    # A place that opens no sentence and speaks not is no antecedent.
+    text = "Officials left Downing Street quietly.\n\n“We will see,” she said."
+    assert [q.speaker_text for q in quotes(text)] == [""]
