@@ -494,6 +494,13 @@ class Writer:
         a.quote(self.sentence(comma=True), person.pk, "honorific and surname")
         a.add(f" {'Ms' if person.gender == 'female' else 'Mr'} {person.surname} said.")
 
+    def p_titled_outsider(self) -> None:
+        a = self.article
+        name = self.rng.choice(["Peter Varga", "Ilona Sarkadi", "Tomas Brandt"])
+        a.add(f"Hungary's Foreign Minister {name} rejected the plan. ")
+        a.quote(self.sentence(comma=True), name, "titled outsider, pronoun")
+        a.add(f" {'she' if name == 'Ilona Sarkadi' else 'he'} wrote.")
+
     def write(self) -> Article:
         rng = self.rng
         cast = CAST[:]
@@ -543,6 +550,7 @@ class Writer:
             lambda: self.p_transcript(rng.choice(cast)),
             lambda: self.p_post(rng.choice(cast)),
             lambda: self.p_honorific(rng.choice(cast)),
+            self.p_titled_outsider,
         ]
         self.p_dateline()
         for step in rng.sample(steps, rng.randrange(8, 14)):
