@@ -9,22 +9,26 @@ with a mark further on (a mismatched pair never yields a quote spanning prose). 
 at the end of a paragraph continues when the next paragraph reopens it (“…¶“…¶“…”: one quote in
 several spans, one speaker), or across a plain line break when the next line closes it; one closed
 by a single mark after punctuation ("…,' he said) is taken too; otherwise it is dropped. Single
-marks inside a quote stay part of it (a nested quote); ’ in "Ukraine’s" is an apostrophe. A
+marks inside a quote stay part of it (a nested quote), and so do straight double marks inside a
+curly quote closed later on the line; ’ in "Ukraine’s" is an apostrophe. A
 paragraph with no marks after a line ending in a colon with a speech verb ("Lammy is expected to
 say:") is a block quote. The span is the text between the marks, including the comma that ends a
 quote before its attribution (“We won,” she said).
 
 Speakers come from the attribution next to the quote, on either side:
 `X said, “…”` · `X said the deal was a “…”` · `“…,” X said` · `“…,” said X` · `“…,” said MSNBC legal
-analyst X` · `X, telling the Commons: “…”` · `X …, stating, “…”` · `according to X` · a colon lead-in
-above a block quote or a list ("In further comments, X said:"). X is a person mention (KB or a
-titled name), a name the KB does not know, a pronoun (resolved by speakers: gender and number from
-the KB, the previous speaker first), a title alone ("the Prime Minister": the person last named
-with that title, else the KB's holder on the reference date) or, failing those, the words before
-the verb ("a spokesman"). A publication after "according to" is a source, not a speaker; a dateline
-is never a speaker. A quote with no attribution right after an attributed one in the same
-paragraph, or alone in the paragraph after one, continues it. When the attribution cannot be
-resolved to someone, the speaker is left empty."""
+analyst X` · `X, telling the Commons: “…”` · `X …, stating, “…”` (a participle's speaker is the
+subject of the sentence, not the nearest name) · `according to X` · `“…” — X` · `X: “…”` · a colon
+lead-in above a block quote or a list ("In further comments, X said:"). X is a person mention (KB
+or a titled name), a name the KB does not know (or its surname alone after it), a pronoun
+(resolved in speakers' terms: gender and number from the KB, the previous speaker first, then the
+subject of the sentence naming the nearest fitting person), a title alone ("the Prime Minister":
+the person last named with that title, else the KB's holder on the reference date) or, failing
+those, the words before the verb ("a spokesman"). A publication after "according to" is a source,
+not a speaker; a dateline is never a speaker; "X and Y said in a joint statement" is nobody's
+alone. A quote with no attribution right after an attributed one in the same paragraph, or alone
+in the paragraph after one, continues it. When the attribution cannot be resolved to someone, the
+speaker is left empty."""
 
 from __future__ import annotations
 
