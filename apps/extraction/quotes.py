@@ -584,6 +584,11 @@ _CLAUSE_OPENING = re.compile(
 
 
 def _opens_clause(people: _People, start: int, subject: _Speaker) -> bool:
+    # A quote before the subject is no part of the clause ("“…,” Starmer told the BBC on Sunday,
+    # adding: “…”").
+    index = bisect.bisect_right(people.quote_starts, subject.start) - 1
+    if index >= 0 and start <= people.quote_spans[index][0]:
+        start = max(start, people.quote_spans[index][1] + 1)
     # A dateline before the subject is no part of the sentence ("LONDON (Reuters) - X said").
     for dateline_start, dateline_end in people.datelines:
         if dateline_start <= start < dateline_end or start <= dateline_start < subject.start:

@@ -450,3 +450,11 @@ def test_people_outside_the_kb_with_a_description_a_title_or_opening_a_sentence(
     # A place that opens no sentence and speaks not is no antecedent.
     text = "Officials left Downing Street quietly.\n\n“We will see,” she said."
     assert [q.speaker_text for q in quotes(text)] == [""]
+
+
+def test_a_participle_after_a_quote_and_its_attribution_is_the_same_speaker():
+    text = (
+        "“We will not raise taxes,” Keir Starmer told the BBC's Laura Kuenssberg on Sunday, "
+        "adding: “Not now, not ever.”"
+    )
+    assert [q.speaker_id for q in quotes(text)] == [K.STARMER, K.STARMER]
