@@ -491,7 +491,9 @@ class _People:
         return index >= 0 and self.quote_spans[index][1] > position
 
 
-_APPOSITION_AFTER = re.compile(r",\s+(?:an?|the|who)\s")
+# ", a former prime minister," / ", who …": a description of a person. (", the …" is not enough:
+# "Writing in the Daily Telegraph, the prime minister said".)
+_APPOSITION_AFTER = re.compile(r",\s+(?:an?|who)\s")
 
 
 def _person_like(body: str, name: _Speaker) -> bool:
@@ -500,6 +502,11 @@ def _person_like(body: str, name: _Speaker) -> bool:
     "Downing Street was quiet" is neither (a place may open a sentence as well as a person)."""
     if _VERB.match(body, _SPEAKER_GAP.match(body, name.end).end()):
         return True
+    if body[max(0, name.start - 2) : name.start] == ", " and _VERB.match(
+        body,
+        _APPOSITIVE_END.match(body, name.end).end() if body.startswith(",", name.end) else name.end,
+    ):
+        return True  # "The Conservative leader, Kemi Badenoch, said"
     return _APPOSITION_AFTER.match(body, name.end) is not None
 
 
@@ -597,7 +604,7 @@ def _opens_clause(people: _People, start: int, subject: _Speaker) -> bool:
 
 
 _SENTENCE_STOP = re.compile(r"[.!?][”\"’')]*\s")
-_AND = re.compile(r"\s*(?:,|,? and|,? &)\s*")
+_AND = re.compile(r"\s*,?\s*(?:and|&)\s*")
 
 
 def _one_of_several(body: str, before: list[_Speaker], candidate: _Speaker) -> bool:

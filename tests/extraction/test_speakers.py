@@ -458,3 +458,14 @@ def test_a_participle_after_a_quote_and_its_attribution_is_the_same_speaker():
         "adding: “Not now, not ever.”"
     )
     assert [q.speaker_id for q in quotes(text)] == [K.STARMER, K.STARMER]
+
+
+def test_a_publication_before_a_title_alone_is_neither_a_co_speaker_nor_an_antecedent():
+    text = (
+        "Writing in the Daily Telegraph, the prime minister said: “Britain will play its part.”\n\n"
+        "The Conservative leader, Kemi Badenoch, said she backed the move. “Warm words are not "
+        "enough,” she said."
+    )
+    first, second = quotes(text)
+    assert first.speaker_id == K.STARMER  # the KB's prime minister on 4 March 2025
+    assert (second.speaker_id, second.speaker_text) == (None, "Kemi Badenoch")
