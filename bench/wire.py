@@ -501,6 +501,20 @@ class Writer:
         a.quote(self.sentence(comma=True), name, "titled outsider, pronoun")
         a.add(f" {'she' if name == 'Ilona Sarkadi' else 'he'} wrote.")
 
+    def p_writing_in(self, person: Person) -> None:
+        """An outlet, then a title alone never named before in the paragraph: the KB's holder."""
+        office = next(o for o in OFFICES if o[0] == person.office)
+        a = self.article
+        a.add(f"Writing in {self.rng.choice(OUTLETS)}, the {office[3].lower()} said: ")
+        a.quote(self.sentence(), person.pk, "writing in, title alone")
+
+    def p_leader_apposition(self) -> None:
+        name, role, gender = self.rng.choice(OUTSIDERS)
+        a = self.article
+        a.add(f"The {role}, {name}, said {'she' if gender == 'female' else 'he'} backed the move. ")
+        a.quote(self.sentence(comma=True), name, "apposition, pronoun")
+        a.add(f" {'she' if gender == 'female' else 'he'} said.")
+
     def write(self) -> Article:
         rng = self.rng
         cast = CAST[:]
@@ -551,6 +565,12 @@ class Writer:
             lambda: self.p_post(rng.choice(cast)),
             lambda: self.p_honorific(rng.choice(cast)),
             self.p_titled_outsider,
+            # Not the presidents: two offices of the cast share the title, so "the president"
+            # names nobody the KB can settle (the extraction leaves the speaker empty).
+            lambda: self.p_writing_in(
+                rng.choice([p for p in holders if p.office not in (FR_PRES, US_PRES)])
+            ),
+            self.p_leader_apposition,
         ]
         self.p_dateline()
         for step in rng.sample(steps, rng.randrange(8, 14)):
