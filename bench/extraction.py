@@ -19,7 +19,8 @@ of the same articles, times
   `manage.py extract` (BATCH_SIZE articles per transaction, one check request per batch);
 
 and scores the titles of office, quotes and dates written to the database against the
-generator's truth. Also times dateparser's own search over whole texts on a sample, for scale.
+generator's truth, then quote spans and speakers on the wire-copy corpus (bench/wire.py: the
+patterns of real copy, issue 11). Also times dateparser's own search over whole texts on a sample, for scale.
 Prints totals and medians of the per-batch figures."""
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ def main() -> None:
     parser.add_argument("--kb-entities", type=int, default=None)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--search-sample", type=int, default=40)
+    parser.add_argument(
+        "--wire-articles",
+        type=int,
+        default=400,
+        help="articles of the wire-copy corpus (bench/wire.py)",
+    )
     parser.add_argument(
         "--path",
         choices=("task", "batch"),
@@ -190,6 +197,7 @@ def run(options, out_dir: Path, vendor: str) -> None:
     )
     search_ms = search_sample(articles[: options.search_sample], wall["extraction"] / n)
     quality = score(truth, articles)
+    wire_quality = score_wire(options)
     variant = f"-kb{options.kb_entities}" if options.kb_entities else ""
     variant += "-batch" if options.path == "batch" else ""
     path = ROOT / "bench" / "results" / f"extraction-{vendor}{variant}.json"
@@ -214,6 +222,7 @@ def run(options, out_dir: Path, vendor: str) -> None:
         "extraction_over_dates_median_batch": round(statistics.median(ratios), 2),
         "search_dates_per_article_ms": search_ms,
         "quality": quality,
+        "quality_wire_copy": wire_quality,
     }
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nraw results: {path.relative_to(ROOT)}")
@@ -261,6 +270,16 @@ def search_sample(articles, extraction_per_article: float) -> float | None:
         f"{extraction_per_article / per_article:.2f}x that"
     )
     return round(per_article * 1000, 1)
+
+
+def score_wire(options) -> dict:
+    """Quotes and speakers on the wire-copy corpus (bench/wire.py): the patterns of real copy,
+    with a KB of its own cast, through the pipeline alone."""
+    from bench import wire
+
+    kb, people = wire.build_kb()
+    corpus = wire.wire_corpus(articles=options.wire_articles, seed=options.seed)
+    return wire.report(wire.score(corpus, kb=kb, people=people))
 
 
 def _prf(tp: int, got: int, expected: int) -> str:

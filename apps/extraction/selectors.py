@@ -10,6 +10,7 @@ from django.db import connection
 
 from apps.articles.models import Article
 from apps.extraction.entities import KBIndex
+from apps.extraction.speakers import PeopleKB
 from apps.knowledge.models import Entity, EntityAlias, Tenure
 
 _lock = threading.Lock()
@@ -80,3 +81,51 @@ def article_ids_by_uuid(uuids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
 
 def article_ids_all() -> list[int]:
     return list(Article.objects.order_by("id").values_list("id", flat=True))
+
+
+_people_lock = threading.Lock()
+_people_cached: PeopleKB | None = None
+
+
+def _office_signatures(kb: KBIndex) -> dict[int, set[tuple[str, str | None]]]:
+    """office → {(title head, country key or None)}, read off the title index the mentions and
+    the checks use, so that a title alone names the office a written title would."""
+    signatures: dict[int, set[tuple[str, str | None]]] = {}
+    for (head, country), offices in kb.titles.by_signature.items():
+        for office in offices:
+            signatures.setdefault(office, set()).add((head, country))
+    for head, offices in kb.titles.by_head.items():
+        for office in offices:
+            if not kb.titles.countries_of.get(office):
+                signatures.setdefault(office, set()).add((head, None))
+    return signatures
+
+
+def kb_people_build(*, kb: KBIndex) -> PeopleKB:
+    """Genders and tenures (with their ends) for pronouns and titles alone, read with the
+    office titles of `kb` so that both agree on what a title names."""
+    return PeopleKB.build(
+        genders=Entity.objects.filter(kind=Entity.Kind.PERSON)
+        .exclude(gender="")
+        .values_list("id", "gender"),
+        tenures=Tenure.objects.values_list("person_id", "office_id", "start", "end"),
+        office_signatures=_office_signatures(kb),
+        country_of=kb.country_of,
+        fingerprint=kb.fingerprint,
+    )
+
+
+def kb_people_current(*, kb: KBIndex) -> PeopleKB:
+    """The PeopleKB of the same KB state as `kb` (kb_index_current), rebuilt with it."""
+    global _people_cached
+    people = _people_cached
+    if people is not None and people.fingerprint == kb.fingerprint and kb.fingerprint:
+        return people
+    with _people_lock:
+        if (
+            _people_cached is None
+            or _people_cached.fingerprint != kb.fingerprint
+            or not kb.fingerprint
+        ):
+            _people_cached = kb_people_build(kb=kb)
+        return _people_cached

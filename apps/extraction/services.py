@@ -57,7 +57,7 @@ from apps.articles import processing
 from apps.articles.models import Article
 from apps.extraction import pipeline
 from apps.extraction.pipeline import EXTRACTOR_VERSION, Extraction
-from apps.extraction.selectors import kb_index_current
+from apps.extraction.selectors import kb_index_current, kb_people_current
 
 logger = logging.getLogger(__name__)
 
@@ -552,7 +552,7 @@ def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
         Article.objects.select_for_update()
         .filter(pk__in=article_ids)
         .order_by("pk")
-        .only("id", "body", "body_sha256", "published_on", "extracted_at")
+        .only("id", "body", "body_sha256", "published_on", "language", "source", "extracted_at")
     )
     if len(articles) < len(set(article_ids)):
         gone = sorted(set(article_ids) - {a.pk for a in articles})
@@ -565,6 +565,7 @@ def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
     # import, run at once: nobody has deleted anything from it yet).
     extracted_before = [article.pk for article in articles if article.extracted_at is not None]
     kb = kb_index_current()
+    people = kb_people_current(kb=kb)
     postgresql = connection.vendor == "postgresql"
     read = _pg_read if postgresql else _orm_read
     found, deleted_by_people = read(ids, extracted_before)
@@ -577,7 +578,14 @@ def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
     writes = {kind: _Writes() for kind in SPAN_MODELS}
     results = []
     for article in articles:
-        extraction = pipeline.extract(article.body, published_on=article.published_on, kb=kb)
+        extraction = pipeline.extract(
+            article.body,
+            published_on=article.published_on,
+            kb=kb,
+            people=people,
+            language=article.language,
+            source=article.source,
+        )
         result = ExtractionResult(article_id=article.pk, body_sha256=article.body_sha256)
         for kind, proposals in proposals_from(article.body, extraction).items():
             _proposals_plan(

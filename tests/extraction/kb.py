@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from apps.extraction.entities import KBIndex
+from apps.extraction.speakers import PeopleKB
 
 STARMER, ZELENSKY, MACRON, TRUMP, SUNAK, SCHOLZ, MAY = 1, 2, 3, 4, 5, 6, 7
 UK_PM, UA_PRESIDENT, FR_PRESIDENT, US_PRESIDENT, DE_CHANCELLOR = 11, 12, 13, 14, 15
@@ -67,3 +68,39 @@ def make_kb(*, entities=(), aliases=(), tenures=(), demonyms=None, jurisdictions
 
 
 KB = make_kb()
+
+
+# People's genders (Wikidata P21) and tenures with their ends, for pronouns and titles alone.
+GENDERS = [
+    (STARMER, "male"),
+    (ZELENSKY, "male"),
+    (MACRON, "male"),
+    (TRUMP, "male"),
+    (SUNAK, "male"),
+    (SCHOLZ, "male"),
+    (MAY, "female"),
+]
+TENURE_ENDS = {
+    (SUNAK, UK_PM): dt.date(2024, 7, 5),
+    (MAY, UK_PM): dt.date(2019, 7, 24),
+    (TRUMP, US_PRESIDENT, dt.date(2017, 1, 20)): dt.date(2021, 1, 20),
+    (SCHOLZ, DE_CHANCELLOR): dt.date(2025, 5, 6),
+}
+
+
+def make_people(kb: KBIndex = KB, *, genders=GENDERS) -> PeopleKB:
+    tenures = []
+    for person, office, start in TENURES:
+        end = TENURE_ENDS.get((person, office, start), TENURE_ENDS.get((person, office)))
+        if person == TRUMP and start.year == 2025:
+            end = None
+        tenures.append((person, office, start, end))
+    return PeopleKB.build(
+        genders=genders,
+        tenures=tenures,
+        office_signatures=kb.office_signatures,
+        country_of=kb.country_of,
+    )
+
+
+PEOPLE = make_people()

@@ -121,3 +121,99 @@ def test_it_makes_no_date_from_a_bare_number_or_a_month_like_word(text):
 
 def test_it_rejects_an_impossible_date():
     assert found("The memo is dated February 30, 2024.") == []
+
+
+# --- dates as wire copy writes them (issue 11) -------------------------------------------------
+
+
+def test_a_weekday_in_a_sentence_about_what_lies_ahead_is_the_coming_one():
+    # 7 January 2026 is a Wednesday.
+    assert found("The minister will brief premiers on Friday.") == [
+        ("Friday", dt.date(2026, 1, 9), "day", True)
+    ]
+    assert found("Leaders are due to meet on Monday in Rome.")[0][1] == dt.date(2026, 1, 12)
+    # The same weekday in a past-tense sentence is the last one.
+    assert found("The minister briefed premiers on Friday.") == [
+        ("Friday", dt.date(2026, 1, 2), "day", True)
+    ]
+
+
+def test_a_fraction_of_years_ago_is_read_whole():
+    assert found("The law passed 2.5 years ago.") == [
+        ("2.5 years ago", dt.date(2023, 7, 1), "month", True)
+    ]
+    assert found("The law passed 5 years ago.")[0][:2] == ("5 years ago", dt.date(2021, 1, 1))
+
+
+def test_numeric_dates_follow_the_publications_convention():
+    text = "The memo is dated 07/08/2022."
+    us = dates.find(text, published_on=PUBLISHED, language="en-US")
+    uk = dates.find(text, published_on=PUBLISHED, language="en-GB")
+    assert [d.value for d in us] == [dt.date(2022, 7, 8)]
+    assert [d.value for d in uk] == [dt.date(2022, 8, 7)]
+    # A US publication named as the source, when the language does not say.
+    (d,) = dates.find(text, published_on=PUBLISHED, source="The Washington Post")
+    assert d.value == dt.date(2022, 7, 8)
+
+
+def test_an_impossible_reading_of_a_numeric_date_gives_way_or_gives_nothing():
+    (d,) = dates.find("Filed 07/22/2022.", published_on=PUBLISHED, language="en-GB")
+    assert d.value == dt.date(2022, 7, 22)
+    (d,) = dates.find("Filed 22/07/2022.", published_on=PUBLISHED, language="en-US")
+    assert d.value == dt.date(2022, 7, 22)
+    assert dates.find("Filed 31/31/2022.", published_on=PUBLISHED) == []
+    assert dates.find("The score was 3/4 and the version 1.2.3.", published_on=PUBLISHED) == []
+
+
+def test_by_the_end_of_a_year_is_that_year():
+    assert found("Troops will leave by the end of 2024.") == [
+        ("2024", dt.date(2024, 1, 1), "year", False)
+    ]
+    assert found("The plan covers 2024 projects.") == []
+
+
+def test_month_names_used_as_dates_have_month_precision():
+    # Published 7 January 2026: the nearest April is the last one.
+    assert found("The talks collapsed at the end of April.") == [
+        ("April", dt.date(2025, 4, 1), "month", True)
+    ]
+    assert found("Leaders prepared for September’s summit.") == [
+        ("September", dt.date(2025, 9, 1), "month", True)
+    ]
+    assert found("The leaders will meet again in March.") == [
+        ("March", dt.date(2026, 3, 1), "month", True)
+    ]
+
+
+def test_a_month_name_that_is_not_a_date_is_left_alone():
+    assert found("Theresa May’s government fell. April Ryan asked a question.") == []
+    assert found("The deal was signed in March 2025.") == [
+        ("March 2025", dt.date(2025, 3, 1), "month", False)
+    ]
+
+
+def test_mid_month_mid_year_ranges_and_decades():
+    assert found("Talks resumed in mid-March.") == [("March", dt.date(2025, 3, 1), "month", True)]
+    assert found("Prices rose by mid-2024.") == [("2024", dt.date(2024, 1, 1), "year", False)]
+    assert [d[0] for d in found("Rates rose between 2019 and 2021.")] == ["2019"]
+    assert found("The law passed a decade ago.") == [
+        ("a decade ago", dt.date(2016, 1, 1), "year", True)
+    ]
+    assert found("The midfield held.") == []
+
+
+def test_a_weekday_a_meeting_is_scheduled_for_lies_ahead():
+    assert found("The vote is scheduled for Thursday.") == [
+        ("Thursday", dt.date(2026, 1, 8), "day", True)
+    ]
+
+
+def test_a_day_without_a_year_is_not_months_ahead_unless_the_sentence_looks_ahead():
+    july = dt.date(2024, 7, 24)
+    assert dates.find("The talks collapsed on Jan. 6.", published_on=july)[0].value == dt.date(
+        2024, 1, 6
+    )
+    assert dates.find("The talks will resume on Jan. 6.", published_on=july)[0].value == dt.date(
+        2025, 1, 6
+    )
+    assert dates.find("The summit is on Aug. 2.", published_on=july)[0].value == dt.date(2024, 8, 2)

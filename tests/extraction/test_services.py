@@ -397,3 +397,20 @@ def test_it_does_not_propose_again_what_a_person_deleted_of_their_own(article, a
     annotation_delete(span=mine, user=annotator, expected_version=mine.version)
     article_extract(article_id=article.pk)
     assert not DateMention.objects.filter(article=article).exists()
+
+
+def test_it_reads_genders_and_the_publications_date_order_from_the_database(kb):
+    # Two men named, then "she": only a woman in the KB can be meant; with genders unknown
+    # the pronoun would fall to the last man named.
+    may = EntityFactory(label="Theresa May", gender=Entity.Gender.FEMALE)
+    Entity.objects.filter(pk__in=[kb["starmer"].pk, kb["macron"].pk]).update(gender="male")
+    body = (
+        "Theresa May listened as Keir Starmer spoke with Emmanuel Macron on 07/08/2025.\n\n"
+        "“Nobody asked the country,” she said."
+    )
+    article = ArticleFactory(body=body, published_on=dt.date(2025, 9, 1), language="en-US")
+    article_extract(article_id=article.pk)
+    quote = Quote.objects.get(article=article)
+    assert quote.speaker == may
+    date = DateMention.objects.get(article=article)
+    assert date.value == dt.date(2025, 7, 8)
