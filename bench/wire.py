@@ -107,7 +107,7 @@ def kb_rows() -> dict:
 
 def build_kb():
     from apps.extraction.entities import KBIndex
-    from apps.extraction.speakers import PeopleKB
+    from apps.extraction.speakers import PeopleKB, office_signatures
 
     rows = kb_rows()
     kb = KBIndex.build(
@@ -118,7 +118,7 @@ def build_kb():
     people = PeopleKB.build(
         genders=rows["genders"],
         tenures=rows["tenures"],
-        office_signatures=kb.office_signatures,
+        office_signatures=office_signatures(kb.titles),
         country_of=kb.country_of,
     )
     return kb, people

@@ -10,7 +10,7 @@ from django.db import connection
 
 from apps.articles.models import Article
 from apps.extraction.entities import KBIndex
-from apps.extraction.speakers import PeopleKB
+from apps.extraction.speakers import PeopleKB, office_signatures
 from apps.knowledge.models import Entity, EntityAlias, Tenure
 
 _lock = threading.Lock()
@@ -87,20 +87,6 @@ _people_lock = threading.Lock()
 _people_cached: PeopleKB | None = None
 
 
-def _office_signatures(kb: KBIndex) -> dict[int, set[tuple[str, str | None]]]:
-    """office → {(title head, country key or None)}, read off the title index the mentions and
-    the checks use, so that a title alone names the office a written title would."""
-    signatures: dict[int, set[tuple[str, str | None]]] = {}
-    for (head, country), offices in kb.titles.by_signature.items():
-        for office in offices:
-            signatures.setdefault(office, set()).add((head, country))
-    for head, offices in kb.titles.by_head.items():
-        for office in offices:
-            if not kb.titles.countries_of.get(office):
-                signatures.setdefault(office, set()).add((head, None))
-    return signatures
-
-
 def kb_people_build(*, kb: KBIndex) -> PeopleKB:
     """Genders and tenures (with their ends) for pronouns and titles alone, read with the
     office titles of `kb` so that both agree on what a title names."""
@@ -109,7 +95,7 @@ def kb_people_build(*, kb: KBIndex) -> PeopleKB:
         .exclude(gender="")
         .values_list("id", "gender"),
         tenures=Tenure.objects.values_list("person_id", "office_id", "start", "end"),
-        office_signatures=_office_signatures(kb),
+        office_signatures=office_signatures(kb.titles),
         country_of=kb.country_of,
         fingerprint=kb.fingerprint,
     )

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from apps.extraction.titles import lower
+from apps.extraction.titles import TitleIndex, lower
 
 MALE, FEMALE, OTHER = "male", "female", "other"
 
@@ -69,6 +69,20 @@ class PeopleKB:
             if (start is None or start <= day) and (end is None or day <= end)
         }
         return found.pop() if len(found) == 1 else None
+
+
+def office_signatures(titles: TitleIndex) -> dict[int, set[tuple[str, str | None]]]:
+    """office → {(title head, country key or None)}, read off the title index the mentions and
+    the checks use, so that a title alone names the office a written title would."""
+    signatures: dict[int, set[tuple[str, str | None]]] = {}
+    for (head, country), offices in titles.by_signature.items():
+        for office in offices:
+            signatures.setdefault(office, set()).add((head, country))
+    for head, offices in titles.by_head.items():
+        for office in offices:
+            if not titles.countries_of.get(office):
+                signatures.setdefault(office, set()).add((head, None))
+    return signatures
 
 
 EMPTY = PeopleKB()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from apps.extraction.entities import KBIndex
-from apps.extraction.speakers import PeopleKB
+from apps.extraction.speakers import PeopleKB, office_signatures
 
 STARMER, ZELENSKY, MACRON, TRUMP, SUNAK, SCHOLZ, MAY = 1, 2, 3, 4, 5, 6, 7
 UK_PM, UA_PRESIDENT, FR_PRESIDENT, US_PRESIDENT, DE_CHANCELLOR = 11, 12, 13, 14, 15
@@ -98,7 +98,7 @@ def make_people(kb: KBIndex = KB, *, genders=GENDERS) -> PeopleKB:
     return PeopleKB.build(
         genders=genders,
         tenures=tenures,
-        office_signatures=kb.office_signatures,
+        office_signatures=office_signatures(kb.titles),
         country_of=kb.country_of,
     )
 
