@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -521,10 +522,19 @@ def kb_sync_refresh_continue(
                 new_steps = _refresh_step(step, refresh=refresh, client=client)
             except WikidataUnavailable as exc:
                 # Left in place: the next beat resumes here (the client retried already).
-                WikidataRefresh.objects.filter(pk=refresh.pk, turn=refresh.turn).update(
-                    lease_until=timezone.now()
-                )
+                _refresh_release(refresh)
                 raise KbSyncError(f"{exc.message}; the refresh resumes at the next beat.") from exc
+            except SoftTimeLimitExceeded:
+                # Cut short (slow answers): its writes so far are kept, and redone as unchanged.
+                # After other steps, the rest goes to a new message; a step that alone outlasts
+                # the limit waits for the next beat rather than looping through messages.
+                if done:
+                    return RefreshTurn(
+                        refresh.pk, refresh.turn, True, f"{done} steps done, out of time"
+                    )
+                logger.error("kb refresh: a step outlasted the time limit: %s", str(step)[:200])
+                _refresh_release(refresh)
+                return RefreshTurn(refresh.pk, refresh.turn, False, "step out of time")
             refresh.steps = [*new_steps, *refresh.steps[1:]]
             done += 1
             # The progress is recorded after the step's writes: a step is done at most once more.
@@ -543,6 +553,13 @@ def kb_sync_refresh_continue(
     )
     return RefreshTurn(
         refresh.pk, refresh.turn, False, f"refresh finished: {refresh.pages_done} pages"
+    )
+
+
+def _refresh_release(refresh: WikidataRefresh) -> None:
+    """Give the refresh up to the next beat (which resumes it at once)."""
+    WikidataRefresh.objects.filter(pk=refresh.pk, turn=refresh.turn).update(
+        lease_until=timezone.now()
     )
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import threading
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import task_prerun
 from django.db import connection
 from django.utils import timezone
@@ -186,3 +187,30 @@ def test_a_second_refresh_does_not_start_while_one_is_in_progress(wikidata, fake
     assert continues.count("knowledge.kb_sync_refresh") == 2
     ids = fetched_ids(fake)
     assert len(ids) == len(set(ids))  # nothing fetched twice: only one refresh worked
+
+
+@pytest.mark.django_db
+def test_a_step_cut_by_the_soft_time_limit_is_redone_by_the_next_message(
+    wikidata, fake, monkeypatch, continues
+):
+    remember_targets()
+    step = sync._refresh_step
+    calls: list[dict] = []
+
+    def slow_second_page(one, *, refresh, client):
+        calls.append(one)
+        if "people" in one and sum("people" in c for c in calls) == 2:
+            step(one, refresh=refresh, client=client)  # its writes done, then the limit hits
+            raise SoftTimeLimitExceeded()
+        return step(one, refresh=refresh, client=client)
+
+    monkeypatch.setattr(sync, "_refresh_step", slow_second_page)
+
+    kb_sync_refresh.delay().get()
+
+    [refresh] = WikidataRefresh.objects.all()
+    assert not refresh.in_progress
+    assert continues.count("knowledge.kb_sync_refresh_continue") == 2
+    pages = [c for c in calls if "people" in c]
+    assert pages[1] == pages[2]  # the cut page, done again by the next message
+    assert Entity.history.count() == Entity.objects.count() == 24  # and nothing written twice
