@@ -252,3 +252,37 @@ class WikidataSyncTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class WikidataRefresh(models.Model):
+    """One periodic refresh of every WikidataSyncTarget, worked through by short tasks: the work
+    left is recorded here, so that a lost message or a dead worker only delays it (the next beat
+    resumes it once the lease has run out), and a refresh is never started twice."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # True until finished; at most one such row (the constraint below) is what keeps a second
+    # refresh from starting while one is in progress, in any process.
+    in_progress = models.BooleanField(default=True)
+    # The task working on it holds it until then; a message handing over the rest names the next
+    # turn, so that it (and only it, or anyone after the lease ran out) takes over.
+    lease_until = models.DateTimeField()
+    turn = models.PositiveIntegerField(default=0)
+    # The work left, in order: {"list": target id}, {"offices": [...], "people": [...]} pages,
+    # {"done": target id}.
+    steps = models.JSONField(default=list)
+    # Entities fetched and written by this refresh: a later page does not fetch them again.
+    synced_ids = models.JSONField(default=list)
+    pages_done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["in_progress"],
+                condition=models.Q(in_progress=True),
+                name="knowledge_one_wikidata_refresh_in_progress",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"refresh {self.pk} ({'in progress' if self.in_progress else 'finished'})"

@@ -13,19 +13,22 @@ are not rewritten, and every write tells the checks which entities changed (`kb_
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.knowledge import wikidata
-from apps.knowledge.models import Entity, EntityKind, WikidataSyncTarget
+from apps.knowledge.models import Entity, EntityKind, WikidataRefresh, WikidataSyncTarget
 from apps.knowledge.services import (
     KbImportResult,
     KnowledgeError,
@@ -33,6 +36,8 @@ from apps.knowledge.services import (
     _notify_checks,
 )
 from apps.knowledge.wikidata_http import WikidataClient, WikidataUnavailable, chunks
+
+logger = logging.getLogger(__name__)
 
 QID = re.compile(r"^Q[1-9][0-9]{0,11}$")
 WRITE_BATCH = 500
@@ -273,7 +278,31 @@ def _fetch(
     progress: Progress,
 ) -> list[list[wikidata.EntityRecord]]:
     """[jurisdictions, offices, people] as parsed records, everything fetched."""
-    # 1. Which offices, which people (SPARQL).
+    office_since, wanted_people = _list(
+        client, presets=presets, offices=offices, people=people, since=since, progress=progress
+    )
+    report.offices_listed = len(office_since)
+    report.people_listed = len(wanted_people)
+    return _fetch_records(
+        client,
+        offices=list(office_since),
+        people=wanted_people,
+        fetched=set(),
+        report=report,
+        progress=progress,
+    )
+
+
+def _list(
+    client: WikidataClient,
+    *,
+    presets: list[str],
+    offices: list[str],
+    people: list[str],
+    since: int | None,
+    progress: Progress,
+) -> tuple[dict[str, int], list[str]]:
+    """Which offices (with the year their holders are wanted since) and which people (SPARQL)."""
     office_since: dict[str, int] = {}
     for name in presets:
         preset = PRESETS[name]
@@ -284,7 +313,6 @@ def _fetch(
                 office_since.setdefault(qid, since or preset.since)
     for qid in offices:
         office_since.setdefault(qid, since or settings.KB_SYNC_DEFAULT_SINCE)
-    report.offices_listed = len(office_since)
     wanted_people: dict[str, None] = dict.fromkeys(people)  # ordered, without duplicates
     by_since: dict[int, list[str]] = {}
     for qid, year in office_since.items():
@@ -303,15 +331,24 @@ def _fetch(
             if qid:
                 wanted_people.setdefault(qid)
     progress("listing holders", len(groups), len(groups))
-    report.people_listed = len(wanted_people)
+    return office_since, list(wanted_people)
 
-    # 2. The entities (wbgetentities), people first: their P39 statements name more offices.
-    fetched: set[str] = set()
-    person_records = _fetch_entities(
-        client, list(wanted_people), "people", fetched, report, progress
-    )
+
+def _fetch_records(
+    client: WikidataClient,
+    *,
+    offices: list[str],
+    people: list[str],
+    fetched: set[str],
+    report: SyncReport,
+    progress: Progress,
+) -> list[list[wikidata.EntityRecord]]:
+    """The entities (wbgetentities) as [jurisdictions, offices, people]: the people first (their
+    P39 statements name more offices), then those offices, then the offices' countries. Ids in
+    `fetched` are skipped; every id fetched is added to it."""
+    person_records = _fetch_entities(client, people, "people", fetched, report, progress)
     held = [t.office_id for r in person_records for t in r.tenures]
-    office_list = list(dict.fromkeys([*office_since, *held]))
+    office_list = list(dict.fromkeys([*offices, *held]))
     office_records = _fetch_entities(client, office_list, "offices", fetched, report, progress)
     for record in office_records:
         if record.kind != EntityKind.PERSON:
@@ -411,36 +448,163 @@ def _remember(*, presets: list[str], offices: list[str], people: list[str], sinc
 
 # --- The periodic refresh ---------------------------------------------------------------------
 
-REFRESH_LOCK = "knowledge:kb-sync-refresh"
+# People per page of a refresh: with the offices they held and those offices' countries, a page is
+# a few dozen requests, well inside one task's time limit.
+REFRESH_PAGE = 50
 
 
-def kb_sync_refresh(*, client: WikidataClient | None = None) -> list[SyncReport]:
-    """Sync again everything synced before (WikidataSyncTarget), one run per `since`. Skipped
-    while another refresh runs (a cache lock, held at most the task's time limit)."""
-    if not cache.add(REFRESH_LOCK, "1", timeout=settings.KB_SYNC_REFRESH_LOCK_SECONDS):
-        return []
+@dataclass
+class RefreshTurn:
+    """What a refresh task did: `refresh_id`/`turn` name the message to send next when `more`."""
+
+    refresh_id: int | None
+    turn: int
+    more: bool
+    message: str
+
+
+def _refresh_lease() -> dt.datetime:
+    # Longer than the hard time limit, so that a live task never loses its refresh to another.
+    return timezone.now() + dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+
+
+def kb_sync_refresh_start() -> RefreshTurn:
+    """Beat: start a refresh of every WikidataSyncTarget, or resume the one in progress if its
+    task died or its message was lost (its lease ran out). A refresh whose task is working is
+    left alone: the answer has `more` False and nothing is to be sent."""
+    with transaction.atomic():
+        current = WikidataRefresh.objects.select_for_update().filter(in_progress=True).first()
+        if current is not None:
+            if current.lease_until > timezone.now():
+                return RefreshTurn(current.pk, current.turn, False, "a refresh is in progress")
+            return RefreshTurn(current.pk, current.turn, True, "resuming an interrupted refresh")
+        steps = [
+            {"list": pk}
+            for pk in WikidataSyncTarget.objects.order_by("id").values_list("pk", flat=True)
+        ]
+        if not steps:
+            return RefreshTurn(None, 0, False, "nothing was synced before: nothing to refresh")
+        try:
+            with transaction.atomic():  # the constraint: another process may just have started one
+                refresh = WikidataRefresh.objects.create(steps=steps, lease_until=timezone.now())
+        except IntegrityError:
+            return RefreshTurn(None, 0, False, "a refresh is in progress")
+    return RefreshTurn(refresh.pk, refresh.turn, True, f"refresh of {len(steps)} targets started")
+
+
+def kb_sync_refresh_continue(
+    *, refresh_id: int, turn: int, client: WikidataClient | None = None
+) -> RefreshTurn:
+    """Work on a refresh for at most PROCESSING_DRAIN_SECONDS (at least one step), then hand the
+    rest to the next message. Each step is idempotent: a page written again finds the same
+    revisions and writes nothing, so a step cut short by a dead worker is simply redone."""
+    # Take the refresh: this message's turn, or anyone's once the lease has run out. The update
+    # is the claim; a second message (a redelivery, a beat's resume) finds it taken and stops.
+    now = timezone.now()
+    taken = (
+        WikidataRefresh.objects.filter(pk=refresh_id, in_progress=True)
+        .filter(Q(turn=turn) | Q(lease_until__lte=now))
+        .update(turn=F("turn") + 1, lease_until=_refresh_lease())
+    )
+    if not taken:
+        return RefreshTurn(refresh_id, turn, False, "taken by another task or finished")
+    refresh = WikidataRefresh.objects.get(pk=refresh_id)
+    started = time.monotonic()
+    own_client = client is None
+    client = client or WikidataClient()
+    done = 0
     try:
-        groups: dict[int | None, dict[str, list[str]]] = {}
-        for target in WikidataSyncTarget.objects.order_by("kind", "key", "id"):
-            group = groups.setdefault(target.since, {"preset": [], "office": [], "person": []})
-            group[target.kind].append(target.key)
-        reports = []
-        for year, group in groups.items():
-            presets = [p for p in group["preset"] if p in PRESETS]
-            if not (presets or group["office"] or group["person"]):
-                continue
-            reports.append(
-                kb_sync_run(
-                    presets=presets,
-                    offices=group["office"],
-                    people=group["person"],
-                    since=year,
-                    client=client,
-                )
+        while refresh.steps:
+            if done and time.monotonic() - started >= settings.PROCESSING_DRAIN_SECONDS:
+                break
+            step = refresh.steps[0]
+            try:
+                new_steps = _refresh_step(step, refresh=refresh, client=client)
+            except WikidataUnavailable as exc:
+                # Left in place: the next beat resumes here (the client retried already).
+                _refresh_release(refresh)
+                raise KbSyncError(f"{exc.message}; the refresh resumes at the next beat.") from exc
+            except SoftTimeLimitExceeded:
+                # Cut short (slow answers): its writes so far are kept, and redone as unchanged.
+                # After other steps, the rest goes to a new message; a step that alone outlasts
+                # the limit waits for the next beat rather than looping through messages.
+                if done:
+                    return RefreshTurn(
+                        refresh.pk, refresh.turn, True, f"{done} steps done, out of time"
+                    )
+                logger.error("kb refresh: a step outlasted the time limit: %s", str(step)[:200])
+                _refresh_release(refresh)
+                return RefreshTurn(refresh.pk, refresh.turn, False, "step out of time")
+            refresh.steps = [*new_steps, *refresh.steps[1:]]
+            done += 1
+            # The progress is recorded after the step's writes: a step is done at most once more.
+            WikidataRefresh.objects.filter(pk=refresh.pk).update(
+                steps=refresh.steps, synced_ids=refresh.synced_ids, pages_done=refresh.pages_done
             )
-        return reports
     finally:
-        cache.delete(REFRESH_LOCK)
+        if own_client:
+            client.close()
+    if refresh.steps:
+        return RefreshTurn(
+            refresh.pk, refresh.turn, True, f"{done} steps done, {len(refresh.steps)} left"
+        )
+    WikidataRefresh.objects.filter(pk=refresh.pk).update(
+        in_progress=False, finished_at=timezone.now(), lease_until=timezone.now()
+    )
+    return RefreshTurn(
+        refresh.pk, refresh.turn, False, f"refresh finished: {refresh.pages_done} pages"
+    )
+
+
+def _refresh_release(refresh: WikidataRefresh) -> None:
+    """Give the refresh up to the next beat (which resumes it at once)."""
+    WikidataRefresh.objects.filter(pk=refresh.pk, turn=refresh.turn).update(
+        lease_until=timezone.now()
+    )
+
+
+def _refresh_step(step: dict, *, refresh: WikidataRefresh, client: WikidataClient) -> list[dict]:
+    """Do one step; returns the steps it is replaced by (a target's listing: its pages)."""
+    if "list" in step:
+        target = WikidataSyncTarget.objects.filter(pk=step["list"]).first()
+        if target is None or (target.kind == "preset" and target.key not in PRESETS):
+            return []  # forgotten since, or a preset that no longer exists
+        presets = [target.key] if target.kind == "preset" else []
+        offices = [target.key] if target.kind == "office" else []
+        people = [target.key] if target.kind == "person" else []
+        office_since, wanted = _list(
+            client,
+            presets=presets,
+            offices=offices,
+            people=people,
+            since=target.since,
+            progress=lambda phase, done, total: None,
+        )
+        pages = [
+            {"offices": chunk, "people": []} for chunk in chunks(list(office_since), REFRESH_PAGE)
+        ]
+        pages += [{"offices": [], "people": chunk} for chunk in chunks(wanted, REFRESH_PAGE)]
+        return [*pages, {"done": target.pk}]
+    if "done" in step:
+        WikidataSyncTarget.objects.filter(pk=step["done"]).update(last_synced_at=timezone.now())
+        return []
+    # A page: fetched, then written like kb_sync_run (countries, offices, people).
+    fetched = set(refresh.synced_ids)
+    report = SyncReport()
+    records = _fetch_records(
+        client,
+        offices=step["offices"],
+        people=step["people"],
+        fetched=fetched,
+        report=report,
+        progress=lambda phase, done, total: None,
+    )
+    _write(records, report=report, dry_run=False, progress=None)
+    for warning in report.warnings:
+        logger.warning("kb refresh: %s", warning)
+    refresh.synced_ids = sorted(fetched)
+    refresh.pages_done += 1
+    return []
 
 
 # --- Editors: search and preview (reads; the import is kb_sync_run) ---------------------------

@@ -10,40 +10,27 @@ import time
 from pathlib import Path
 
 import pytest
-import responses
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from apps.articles.models import Article
-from apps.knowledge.models import Entity, EntityAlias, Tenure, WikidataSyncTarget
+from apps.knowledge.models import (
+    Entity,
+    EntityAlias,
+    Tenure,
+    WikidataRefresh,
+    WikidataSyncTarget,
+)
 from apps.knowledge.seeds import seeds_load
 from apps.knowledge.tasks import kb_sync_refresh
 from tests.checks import test_seed
 from tests.factories import ArticleFactory, annotate
-from tests.knowledge.fake_wikidata import API_URL, SPARQL_URL, FakeWikidata, install
+from tests.knowledge.fake_wikidata import API_URL, SPARQL_URL, install
 
 STARMER, SUNAK, TRUSS, JOHNSON = "Q910000001", "Q910000002", "Q910000003", "Q910000004"
 TRUMP, OBAMA, HOLLANDE, MACRON = "Q22686", "Q910000008", "Q910000007", "Q3052772"
 UKPM, POTUS, CHANCELLOR, MP = "Q14211", "Q11696", "Q910000102", "Q910000103"
 UK, US, GERMANY = "Q145", "Q30", "Q183"
-
-
-@pytest.fixture
-def fake():
-    return FakeWikidata()
-
-
-@pytest.fixture
-def wikidata(fake, settings):
-    """Wikidata answered by the fake through `responses`; no request leaves the process."""
-    settings.WIKIDATA_API_URL = API_URL
-    settings.WIKIDATA_SPARQL_URL = SPARQL_URL
-    settings.KB_SYNC_REQUEST_INTERVAL_MS = 0
-    settings.KB_SYNC_BACKOFF_MS = 10
-    settings.KB_SYNC_ATTEMPTS = 3
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        install(mock, fake)
-        yield mock
 
 
 def sync(*args: str) -> str:
@@ -290,12 +277,15 @@ def test_the_periodic_refresh_syncs_again_what_was_synced_before(wikidata, fake)
     sync("--office", UKPM, "--since", "2020")
     fake.edit(SUNAK)["labels"]["en"]["value"] = "Rishi Sunak MP"
 
-    summary = kb_sync_refresh.delay().get()
+    message = kb_sync_refresh.delay().get()
 
+    assert message == "refresh of 1 targets started"
     assert entity(SUNAK).label == "Rishi Sunak MP"
-    assert "people 0 added, 1 changed" in summary
+    assert entity(SUNAK).history.count() == 2  # changed once
+    assert entity(STARMER).history.count() == 1  # unchanged: not rewritten
     target = WikidataSyncTarget.objects.get(kind="office", key=UKPM)
     assert target.since == 2020 and target.last_synced_at is not None
+    assert not WikidataRefresh.objects.filter(in_progress=True).exists()
 
 
 def test_the_refresh_is_off_unless_configured():
