@@ -412,7 +412,6 @@ KB_SYNC_MAX_WAIT_SECONDS = env_int("KB_SYNC_MAX_WAIT_SECONDS", 300, minimum=1)
 KB_SYNC_DEFAULT_SINCE = env_int("KB_SYNC_DEFAULT_SINCE", 1990, minimum=1000)
 # Celery beat re-syncs what was synced before every N seconds; 0 (the default) turns it off.
 KB_SYNC_REFRESH_SECONDS = env_int("KB_SYNC_REFRESH_SECONDS", 0, minimum=0)
-KB_SYNC_REFRESH_LOCK_SECONDS = 6 * 3600
 if KB_SYNC_REFRESH_SECONDS:
     CELERY_BEAT_SCHEDULE["knowledge-kb-sync-refresh"] = {
         "task": "knowledge.kb_sync_refresh",
