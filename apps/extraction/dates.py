@@ -4,7 +4,10 @@ Tuesday") resolved against the publication date.
 
 A cheap regex finds the candidate substrings (a month name next to a day or a year, an ISO date,
 a weekday, a relative expression); only those go to dateparser, with fixed settings and the
-publication date as RELATIVE_BASE (a year alone needs no parser). A bare number is never a
+publication date as RELATIVE_BASE (a year alone needs no parser). An absolute candidate goes with
+the strptime format of its shape, written from its own tokens ("Jan. 6th, 2024" → "%b. %dth,
+%Y"): dateparser tries given formats first, ~40x cheaper than its full parse, and falls back to
+the full parse when the format does not match, so the answer is the same (issue 15). A bare number is never a
 candidate, so no date is made from one. dateparser's own search over the whole text is ~20x
 slower and finds less."""
 
@@ -65,6 +68,14 @@ _CANDIDATE = re.compile(
 )
 
 _RELATIVE_GROUPS = {"ago", "rel", "deictic", "wd"}
+# The tokens of an absolute candidate and their strptime directives; anything else (",", ".",
+# "of", "the", spaces: strptime reads a space in a format as any run of whitespace) is literal.
+_FORMAT_TOKEN = re.compile(
+    rf"(?P<A>{_WEEKDAY})|(?P<B>{_FULL_MONTH})"
+    r"|(?P<b>(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)(?![a-z]))"
+    r"|(?P<Y>\d{4})|(?P<d>\d{1,2})(?P<suffix>st|nd|rd|th)?"
+)
+_SHAPED_KINDS = {"mdy", "dmy", "my"}
 _MONTH_NUMBER = {name: i for i, name in enumerate(_FULL_MONTH[3:-1].split("|"), start=1)}
 # A sentence that plans or announces: a weekday or a month in it lies ahead, not behind.
 _FUTURE = re.compile(
@@ -113,6 +124,21 @@ def candidates(body: str) -> list[tuple[int, int, str]]:
             start += 4
         found.append((start, end, kind))
     return found
+
+
+def _format(text: str, kind: str) -> list[str] | None:
+    """The strptime format of an absolute candidate's shape, for dateparser's fast path."""
+    if kind == "iso":
+        return ["%Y-%m-%d"]
+    if kind not in _SHAPED_KINDS or "%" in text:
+        return None
+
+    def directive(match: re.Match) -> str:
+        if match.group("d"):  # "6th": the day, then its suffix as it is written
+            return "%d" + (match.group("suffix") or "")
+        return "%" + (match.lastgroup or "")
+
+    return [_FORMAT_TOKEN.sub(directive, text)]
 
 
 def _parser(base: dt.datetime, *, relative: bool) -> DateDataParser:
@@ -281,7 +307,7 @@ def find(
             found.append(DateFound(start, end, value, DAY, True, 0.7))
             continue
         parser = relative_parser if kind in _RELATIVE_GROUPS else absolute_parser
-        data = parser.get_date_data(_normalised(text))
+        data = parser.get_date_data(_normalised(text), date_formats=_format(text, kind))
         if data.date_obj is None:
             continue
         value = data.date_obj.date()

@@ -217,3 +217,31 @@ def test_a_day_without_a_year_is_not_months_ahead_unless_the_sentence_looks_ahea
         2025, 1, 6
     )
     assert dates.find("The summit is on Aug. 2.", published_on=july)[0].value == dt.date(2024, 8, 2)
+
+
+# Every shape the fast path writes a format for (weekday, "the", ordinal, "of", abbreviation with
+# and without its full stop, commas, a line break), read to the same date as the full parse.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tuesday, the 6th of January, 2024", (dt.date(2024, 1, 6), "day", False)),
+        ("Jan. 6th, 2024", (dt.date(2024, 1, 6), "day", False)),
+        ("Jan 6 2024", (dt.date(2024, 1, 6), "day", False)),
+        ("Sept 3, 2023", (dt.date(2023, 9, 3), "day", False)),
+        ("22nd of June 2024", (dt.date(2024, 6, 22), "day", False)),
+        ("Dec.  2,\n2021", (dt.date(2021, 12, 2), "day", False)),
+        ("March, 2025", (dt.date(2025, 3, 1), "month", False)),
+        ("Oct. 2019", (dt.date(2019, 10, 1), "month", False)),
+        ("May 3rd", (dt.date(2025, 5, 3), "day", True)),
+        ("1 December", (dt.date(2025, 12, 1), "day", True)),
+    ],
+)
+def test_it_reads_every_written_shape_of_an_absolute_date(text, expected):
+    assert found(f"It was {text} there.") == [(text, *expected)]
+
+
+def test_a_day_that_does_not_exist_is_no_date_and_29_february_finds_its_leap_year():
+    assert found("It was signed on February 30, 2024 and on February 29, 2023.") == []
+    assert found("It was signed on February 29.", published_on=dt.date(2024, 3, 1)) == [
+        ("February 29", dt.date(2024, 2, 29), "day", True)
+    ]
