@@ -9,9 +9,10 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass
 from functools import cached_property
+
+from apps.extraction.sentences import split as _split_sentences
 
 
 @dataclass(frozen=True)
@@ -182,38 +183,11 @@ class ArticleSnapshot:
 
 
 # --- Sentences ------------------------------------------------------------------------------------
-# A small, linear splitter: checks only need to know which sentence a title and a date share.
+# The same splitter as extraction (sentencex, line by line): checks only need to know which
+# sentence a title and a date share, and should draw the sentences where extraction drew them.
 # Abbreviations and initials do not end a sentence ("U.S. President", "Gen. Smith", "J. Doe").
-
-ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen lt col maj capt cpt sgt adm cmdr sen rep gov pres st jr sr rev hon
-    inc ltd co corp plc llc vs etc no nos fig jan feb mar apr jun jul aug sep sept oct nov dec
-    mon tue tues wed thu thur thurs fri sat sun u.s u.k u.n e.u a.m p.m i.e e.g approx dept est
-    mt ft""".split()
-)
-_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?[A-Z0-9À-Ý])|\n+")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, end exclusive, in text order."""
-    bounds: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        if match.group(0).startswith("\n"):
-            cut = match.start()
-        else:
-            if match.group(1) == ".":
-                word_start = max(
-                    text.rfind(" ", 0, match.start()), text.rfind("\n", 0, match.start())
-                )
-                word = text[word_start + 1 : match.start()].strip("(\"'“‘").casefold()
-                word = word.rsplit("-", 1)[-1]  # "then-U.S. President", "ex-Gen. Smith"
-                if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-                    continue
-            cut = match.start(3)
-        if cut > start and text[start:cut].strip():
-            bounds.append((start, cut))
-        start = match.end()
-    if start < len(text) and text[start:].strip():
-        bounds.append((start, len(text)))
-    return bounds
+    """(start, end) of each sentence, end exclusive, whitespace trimmed, in text order."""
+    return _split_sentences(text)
