@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -309,6 +310,78 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
             ).data,
             status=status.HTTP_202_ACCEPTED,
         )
+
+    @extend_schema(
+        summary="Create many annotations at once",
+        description="A JSON list of spans of any types (`type`: claim, quote, mention, date), "
+        "each with the fields of that type's single create (POST /claims, /quotes, /mentions, "
+        "/dates) without `article`. All or nothing: every item is checked as the single create "
+        f"checks it, and if any is invalid nothing is created and the 400 lists each bad item "
+        f"by `index` (from 0) and `field`. At most {annotation_services.BULK_MAX_ITEMS} items "
+        "(more: 413). Answers 201 with the created items in request order, each shaped as its "
+        "type's single create answers. One transaction, one consistency-check run for the "
+        "article, history rows as for single creates. Annotators, editors and write keys.",
+        parameters=[ID_PARAM],
+        request=s.BulkAnnotationIn(many=True),
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="CreatedAnnotation",
+                serializers=[s.ClaimOut, s.QuoteOut, s.MentionOut, s.DateOut],
+                resource_type_field_name=None,
+                many=True,
+            ),
+            400: s.BulkErrorOut,
+        },
+        examples=[
+            example("Spans of three types", ex.BULK_REQUEST, request=True),
+            example("Created", ex.BULK_CREATED, status="201"),
+            example("An invalid item", ex.BULK_ERROR, status="400"),
+        ],
+        tags=["annotations"],
+    )
+    @action(detail=True, methods=["post"], url_path="annotations")
+    def annotations(self, request, id=None):
+        article = self.get_object()
+        items = request.data
+        if not isinstance(items, list):
+            raise annotation_services.BulkAnnotationError(
+                "Send a JSON list of annotations, each with its `type`.",
+                errors=[{"index": None, "field": None, "message": "A JSON list is expected."}],
+            )
+        if len(items) > annotation_services.BULK_MAX_ITEMS:
+            # Refused before checking each item: the cap bounds the work of one request.
+            raise annotation_services.BulkTooLarge(
+                f"{len(items)} annotations in one request; the limit is "
+                f"{annotation_services.BULK_MAX_ITEMS}. Split them over several requests."
+            )
+        valid, errors = [], []
+        for index, item in enumerate(items):
+            serializer = s.BulkAnnotationIn(data=item)
+            if serializer.is_valid():
+                valid.append(dict(serializer.validated_data))
+                continue
+            for name, messages in serializer.errors.items():
+                field = None if name == "non_field_errors" else name
+                errors.append({"index": index, "field": field, "message": " ".join(messages)})
+        if errors:
+            first = errors[0]
+            where = f"item {first['index']}" + (f", {first['field']}" if first["field"] else "")
+            raise annotation_services.BulkAnnotationError(
+                f"{len({e['index'] for e in errors})} of {len(items)} annotations are invalid; "
+                f"nothing was created. First: {where}: {first['message']}",
+                errors=errors,
+            )
+        spans = annotation_services.annotations_create_bulk(
+            article=article, user=request.user, items=valid
+        )
+        # The answer costs no query per item: the article's id is known, a new claim has no
+        # evidence yet (one query for all of them), linked entities are the loaded instances.
+        for span in spans:
+            span.article_uuid = article.uuid
+        prefetch_related_objects([x for x in spans if isinstance(x, Claim)], "evidence")
+        outputs = {Claim: s.ClaimOut, Quote: s.QuoteOut, EntityMention: s.MentionOut}
+        data = [outputs.get(type(span), s.DateOut)(span).data for span in spans]
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="The article's annotations as W3C Web Annotations (JSON-LD)",
