@@ -339,8 +339,10 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
         ],
         tags=["annotations"],
     )
+    # Named to sort after annotations_jsonld: the router lists actions by name, and this route's
+    # format-suffix variant (annotations.<format>) would otherwise catch annotations.jsonld.
     @action(detail=True, methods=["post"], url_path="annotations")
-    def annotations(self, request, id=None):
+    def bulk_annotations(self, request, id=None):
         article = self.get_object()
         items = request.data
         if not isinstance(items, list):
