@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Model
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.annotations.models import (
@@ -725,6 +725,11 @@ class BulkAnnotationIn(ClaimFieldsIn, QuoteFieldsIn, MentionFieldsIn, DateFields
     speaker = EntityIdIn(help_text="quote: entity id of the speaker.")
     entity = EntityIdIn(help_text="mention: entity id the mention refers to.")
     office = EntityIdIn(help_text="mention: entity id of the office in the title.")
+
+
+@extend_schema_serializer(many=False)  # the examples are whole lists already: not wrapped again
+class BulkListIn(serializers.ListSerializer):
+    pass
 
 
 class BulkItemErrorOut(serializers.Serializer):

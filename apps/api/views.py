@@ -18,7 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
-    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -322,14 +321,22 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
         "type's single create answers. One transaction, one consistency-check run for the "
         "article, history rows as for single creates. Annotators, editors and write keys.",
         parameters=[ID_PARAM],
-        request=s.BulkAnnotationIn(many=True),
+        request=s.BulkListIn(
+            child=s.BulkAnnotationIn(),
+            min_length=1,
+            max_length=annotation_services.BULK_MAX_ITEMS,
+        ),
         responses={
-            201: PolymorphicProxySerializer(
-                component_name="CreatedAnnotation",
-                serializers=[s.ClaimOut, s.QuoteOut, s.MentionOut, s.DateOut],
-                resource_type_field_name=None,
-                many=True,
-            ),
+            # A plain schema: drf-spectacular would wrap the example list in a second list.
+            201: {
+                "type": "array",
+                "items": {
+                    "oneOf": [
+                        {"$ref": f"#/components/schemas/{name}"}
+                        for name in ("ClaimOut", "QuoteOut", "MentionOut", "DateOut")
+                    ]
+                },
+            },
             400: s.BulkErrorOut,
         },
         examples=[
@@ -341,7 +348,14 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
     )
     # Named to sort after annotations_jsonld: the router lists actions by name, and this route's
     # format-suffix variant (annotations.<format>) would otherwise catch annotations.jsonld.
-    @action(detail=True, methods=["post"], url_path="annotations")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="annotations",
+        parser_classes=[JSONParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
     def bulk_annotations(self, request, id=None):
         article = self.get_object()
         items = request.data
