@@ -37,6 +37,7 @@ def endpoint_paths(world) -> list[str]:
         f"/api/v1/articles/{ids['article']}",
         f"/api/v1/articles/{ids['article']}/recheck",
         f"/api/v1/articles/{ids['article']}/annotations.jsonld",
+        f"/api/v1/articles/{ids['article']}/annotations",
         f"/api/v1/articles/{ids['article']}/history",
         "/api/v1/claims",
         "/api/v1/claims/export.csv",
