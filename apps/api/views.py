@@ -370,15 +370,27 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
                 f"{len(items)} annotations in one request; the limit is "
                 f"{annotation_services.BULK_MAX_ITEMS}. Split them over several requests."
             )
-        valid, errors = [], []
-        for index, item in enumerate(items):
-            serializer = s.BulkAnnotationIn(data=item)
-            if serializer.is_valid():
-                valid.append(dict(serializer.validated_data))
-                continue
-            for name, messages in serializer.errors.items():
-                field = None if name == "non_field_errors" else name
-                errors.append({"index": index, "field": field, "message": " ".join(messages)})
+        # One list serializer: its child's fields are built once, not once per item.
+        serializer = s.BulkAnnotationIn(data=items, many=True, allow_empty=True)
+        errors = []
+        if not serializer.is_valid():
+            found = serializer.errors
+            # DRF lists one entry per item, or (newer releases) maps only the bad items' indexes.
+            pairs = found.items() if isinstance(found, dict) else enumerate(found)
+            for index, item_errors in sorted(
+                pairs, key=lambda p: p[0] if isinstance(p[0], int) else -1
+            ):
+                if not isinstance(item_errors, dict):
+                    item_errors = {"non_field_errors": item_errors}
+                for name, messages in item_errors.items():
+                    field = None if name == "non_field_errors" else name
+                    errors.append(
+                        {
+                            "index": index if isinstance(index, int) else None,
+                            "field": field,
+                            "message": " ".join(messages),
+                        }
+                    )
         if errors:
             first = errors[0]
             where = f"item {first['index']}" + (f", {first['field']}" if first["field"] else "")
@@ -388,16 +400,27 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
                 errors=errors,
             )
         spans = annotation_services.annotations_create_bulk(
-            article=article, user=request.user, items=valid
+            article=article, user=request.user, items=[dict(v) for v in serializer.validated_data]
         )
         # The answer costs no query per item: the article's id is known, a new claim has no
         # evidence yet (one query for all of them), linked entities are the loaded instances.
         for span in spans:
             span.article_uuid = article.uuid
         prefetch_related_objects([x for x in spans if isinstance(x, Claim)], "evidence")
-        outputs = {Claim: s.ClaimOut, Quote: s.QuoteOut, EntityMention: s.MentionOut}
-        data = [outputs.get(type(span), s.DateOut)(span).data for span in spans]
-        return Response(data, status=status.HTTP_201_CREATED)
+        # One output serializer per type (its fields built once), answered in request order.
+        outputs = {
+            Claim: s.ClaimOut,
+            Quote: s.QuoteOut,
+            EntityMention: s.MentionOut,
+            DateMention: s.DateOut,
+        }
+        shaped: dict[int, Any] = {}
+        for model, output in outputs.items():
+            group = [(i, span) for i, span in enumerate(spans) if type(span) is model]
+            if group:
+                rows = output([span for _, span in group], many=True).data
+                shaped.update((i, row) for (i, _), row in zip(group, rows, strict=True))
+        return Response([shaped[i] for i in range(len(spans))], status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="The article's annotations as W3C Web Annotations (JSON-LD)",

@@ -206,4 +206,4 @@ def test_its_query_count_does_not_grow_with_the_items(world, clients):
         assert len(response.json()) == n
         counts[n] = len(queries)
     assert counts[5] == counts[50]
-    assert counts[50] <= 30
+    assert counts[50] <= 25  # 21 today: auth, lock, one insert per table and type, one check request
