@@ -172,7 +172,9 @@ def _check_sub_span(span: AnchoredSpan, body: str, changed: set[str]) -> None:
     setattr(span, text_name, text)
 
 
-def _validate_fields(span: AnchoredSpan, fields: dict[str, Any], *, body: str) -> None:
+def _validate_fields(
+    span: AnchoredSpan, fields: dict[str, Any], *, body: str, db_checks: bool = True
+) -> None:
     editable = {
         "claim": {"kind", "reason", "check_worthiness"},
         "quote": {
@@ -210,7 +212,13 @@ def _validate_fields(span: AnchoredSpan, fields: dict[str, Any], *, body: str) -
                 "speaker",
                 "entity",
                 "office",
-            ]
+            ],
+            # A bulk create skips the per-row queries (uuid uniqueness, each CheckConstraint
+            # evaluated by the database): a new uuid4 is unique, and every constraint of a new
+            # span is already settled by span_check, _check_sub_span and the choices checked
+            # here; the database still enforces them all on insert.
+            validate_unique=db_checks,
+            validate_constraints=db_checks,
         )
     except ValidationError as exc:
         raise _validation_error(exc) from None
@@ -800,3 +808,161 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> dict[str, i
         if moved:
             model.objects.bulk_update(moved, sorted(moved_fields), batch_size=100)
     return counts
+
+
+# --- Bulk create ------------------------------------------------------------------------------
+
+# Most spans one request may create: a long article's full annotation is a few hundred.
+BULK_MAX_ITEMS = 500
+
+
+class BulkAnnotationError(AnnotationError):
+    """Some items of a bulk create are invalid, so nothing was created. `errors` lists each
+    invalid item's first problem as {"index", "field", "message"} (index into the request)."""
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class BulkTooLarge(AnnotationError):
+    status = 413
+
+
+def _entities_by_ref(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The entities the items refer to (speaker, entity, office: UUIDs or ids), in one query;
+    keyed by the reference as sent, as text. A reference missing here is unknown."""
+    from apps.knowledge.models import Entity
+
+    uuids: set[uuid.UUID] = set()
+    pks: set[int] = set()
+    for item in items:
+        for name in _ENTITY_FIELDS:
+            value = item.get(name) if isinstance(item, dict) else None
+            if value is None or value == "" or isinstance(value, Entity):
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                pks.add(value)
+                continue
+            try:
+                uuids.add(uuid.UUID(str(value)))
+            except ValueError:
+                continue
+    if not uuids and not pks:
+        return {}
+    found: dict[str, Any] = {}
+    for entity in Entity.objects.filter(models.Q(uuid__in=uuids) | models.Q(pk__in=pks)):
+        found[str(entity.uuid)] = entity
+        found[f"pk:{entity.pk}"] = entity
+    return found
+
+
+def _entity_from(found: dict[str, Any], name: str, value: Any) -> Any:
+    from apps.knowledge.models import Entity
+
+    if value is None or value == "" or isinstance(value, Entity):
+        return value or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        entity = found.get(f"pk:{value}")
+    else:
+        try:
+            entity = found.get(str(uuid.UUID(str(value))))
+        except ValueError:
+            entity = None
+    if entity is None:
+        raise AnnotationError(f"Unknown entity {value!r} for {name}.", field=name)
+    return entity
+
+
+@transaction.atomic
+def annotations_create_bulk(
+    *, article: Article, user, items: list[dict[str, Any]]
+) -> list[AnchoredSpan]:
+    """A person (or a write key) creates many spans of any types on one article at once: each
+    item is {"type": "claim" | "quote" | "mention" | "date", "start", "end", "exact", and the
+    fields annotation_create takes for that type}. All or nothing: every item is checked as
+    annotation_create checks it (span_check against the body, the type's fields), and if any is
+    invalid nothing is written and BulkAnnotationError names each bad item by index and field.
+    The rows, their history rows and the contributor marks are inserted per span type in bulk,
+    in one transaction with the article locked; the article's checks are requested once."""
+    if not roles.can_annotate(user):
+        raise NotAllowed("Only annotators and editors can create annotations.")
+    if not items:
+        raise AnnotationError("Send at least one annotation.")
+    if len(items) > BULK_MAX_ITEMS:
+        raise BulkTooLarge(
+            f"{len(items)} annotations in one request; the limit is {BULK_MAX_ITEMS}. "
+            "Split them over several requests."
+        )
+    # The same lock as annotation_create: a body edit either finished before (the offsets are
+    # checked against its new body) or waits and re-anchors these spans too.
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    body = article.body
+    entities = _entities_by_ref(items)
+    spans: list[AnchoredSpan] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise AnnotationError("Each annotation is a JSON object.")
+            fields = dict(item)
+            kind = fields.pop("type", None)
+            if not isinstance(kind, str):
+                raise AnnotationError(
+                    f"Give each annotation's type: one of {', '.join(SPAN_MODELS)}.", field="type"
+                )
+            model = _span_model(kind)
+            start, end = fields.pop("start", None), fields.pop("end", None)
+            text = span_check(body=body, start=start, end=end, exact=fields.pop("exact", None))
+            for name in _ENTITY_FIELDS:
+                if name in fields:
+                    fields[name] = _entity_from(entities, name, fields[name])
+            prefix, suffix = span_context(body, start, end)
+            span = model(
+                article=article,
+                start=start,
+                end=end,
+                exact=text,
+                prefix=prefix,
+                suffix=suffix,
+                origin=Origin.MANUAL,
+                created_by=user,
+            )
+            _validate_fields(span, fields, body=body, db_checks=False)
+        except AnnotationError as exc:
+            field = exc.field
+            if field is None and "Unknown annotation type" in exc.message:
+                field = "type"
+            errors.append({"index": index, "field": field, "message": exc.message})
+            continue
+        spans.append(span)
+    if errors:
+        first = errors[0]
+        where = f"item {first['index']}" + (f", {first['field']}" if first["field"] else "")
+        raise BulkAnnotationError(
+            f"{len(errors)} of {len(items)} annotations are invalid; nothing was created. "
+            f"First: {where}: {first['message']}",
+            errors=errors,
+        )
+    from simple_history.utils import bulk_create_with_history
+
+    from apps.articles.services import article_touch_status
+    from apps.checks.services import article_check_request
+
+    now = timezone.now()
+    by_model: dict[type[AnchoredSpan], list[AnchoredSpan]] = {}
+    for span in spans:
+        span.touched_by = user
+        span.touched_at = now
+        by_model.setdefault(type(span), []).append(span)
+    for model, group in by_model.items():
+        # History rows as span.save() writes them (history_user: who created it).
+        bulk_create_with_history(group, model, default_user=user, default_date=now)
+        through = model.contributors.through
+        through.objects.bulk_create(
+            [through(**{f"{model._meta.model_name}_id": s.pk, "user_id": user.pk}) for s in group],
+            ignore_conflicts=True,
+        )
+    article_touch_status(article=article)
+    article_check_request(article=article)
+    return spans

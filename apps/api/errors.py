@@ -23,7 +23,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from apps.accounts.api_keys import APIKeyError
-from apps.annotations.services import AnnotationError, Conflict
+from apps.annotations.services import AnnotationError, BulkAnnotationError, Conflict
 from apps.articles.services import ArticleConflict, ArticleError
 
 logger = logging.getLogger("apps.api")
@@ -105,6 +105,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
     if isinstance(exc, Conflict):
         body = error_body(409, exc.message, field=exc.field, current=_current(exc.current))
+    elif isinstance(exc, BulkAnnotationError):
+        # A list of {"index", "field", "message"}: the items of the request at fault.
+        body = error_body(exc.status, exc.message)
+        body["errors"] = exc.errors
     elif isinstance(exc, AnnotationError):
         body = error_body(exc.status, exc.message, field=exc.field)
     elif isinstance(exc, ArticleConflict):

@@ -311,3 +311,59 @@ HISTORY = {
         },
     ],
 }
+
+# POST /articles/{id}/annotations: spans of several types in one request, answered in order.
+BULK_REQUEST = [
+    {
+        "type": "claim",
+        "start": CLAIM["start"],
+        "end": CLAIM["end"],
+        "exact": CLAIM["exact"],
+        "kind": "role",
+    },
+    {
+        "type": "mention",
+        "start": MENTION["start"],
+        "end": MENTION["end"],
+        "exact": MENTION["exact"],
+        "entity": ENTITY_ID,
+        "title_start": 0,
+        "title_end": 17,
+    },
+    {
+        "type": "date",
+        "start": DATE["start"],
+        "end": DATE["end"],
+        "exact": DATE["exact"],
+        "value": "2024-01-06",
+        "precision": "day",
+    },
+]
+_NEW = {"version": 1, "review_state": "proposed", "reviewed_at": None}
+BULK_CREATED = [
+    {
+        **CLAIM,
+        **_NEW,
+        "verdict": "not_rated",
+        "verdict_state": "unverified",
+        "rating": None,
+        "rating_label": "",
+        "summary": "",
+        "verdict_at": None,
+        "verified_at": None,
+        "reason": "",
+        "check_worthiness": None,
+        "evidence": [],
+    },
+    {**MENTION, **_NEW, "office": None, "title_modifier": ""},
+    {**DATE, **_NEW},
+]
+BULK_ERROR = {
+    "status": 400,
+    "code": "invalid",
+    "message": "1 of 3 annotations are invalid; nothing was created. First: item 2, end: "
+    "end (70) must be greater than start (71).",
+    "errors": [
+        {"index": 2, "field": "end", "message": "end (70) must be greater than start (71)."}
+    ],
+}

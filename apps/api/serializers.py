@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Model
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.annotations.models import (
@@ -682,3 +682,68 @@ class HistoryOut(serializers.Serializer):
     title = serializers.CharField()
     deleted = serializers.BooleanField(help_text="The item has been deleted; its history stays.")
     entries = HistoryEntryOut(many=True, help_text="Newest first.")
+
+
+# --- Bulk annotation ---------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {"type": "string", "format": "uuid", "nullable": True, "description": "An entity id."}
+)
+class EntityIdIn(serializers.UUIDField):
+    """An entity's UUID, checked for shape only: a bulk request looks all its entities up in one
+    query (apps.annotations.services.annotations_create_bulk), not one per item."""
+
+    default_error_messages = {"invalid": "An entity id (UUID) is expected."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_null=True, required=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class BulkAnnotationIn(ClaimFieldsIn, QuoteFieldsIn, MentionFieldsIn, DateFieldsIn):
+    """One item of POST /articles/{id}/annotations: a span of any type with the fields of that
+    type's single create (POST /claims, /quotes, /mentions, /dates), without `article`."""
+
+    type = ListedChoiceField(
+        choices=["claim", "quote", "mention", "date"],
+        help_text="claim, quote, mention or date; the other fields are those of that type's "
+        "single create: claim: kind, reason, check_worthiness; quote: speaker, speaker_text, "
+        "speaker_confidence, attribution_start/end/text, verb; mention: entity, title_start/"
+        "end/text, title_modifier, office; date: value, precision, is_relative.",
+    )
+    start = StrictIntegerField(min_value=0, help_text="Code point offset, inclusive.")
+    end = StrictIntegerField(min_value=1, help_text="Code point offset, exclusive.")
+    exact = StrictCharField(
+        trim_whitespace=False,
+        help_text="The text at start–end (Unicode code points, not UTF-16 units).",
+    )
+    speaker = EntityIdIn(help_text="quote: entity id of the speaker.")
+    entity = EntityIdIn(help_text="mention: entity id the mention refers to.")
+    office = EntityIdIn(help_text="mention: entity id of the office in the title.")
+
+
+@extend_schema_serializer(many=False)  # the examples are whole lists already: not wrapped again
+class BulkListIn(serializers.ListSerializer):
+    pass
+
+
+class BulkItemErrorOut(serializers.Serializer):
+    index = serializers.IntegerField(
+        allow_null=True, help_text="The item's position in the request, from 0."
+    )
+    field = serializers.CharField(allow_null=True, help_text="The item's field at fault, if one.")
+    message = serializers.CharField()
+
+
+class BulkErrorOut(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField(help_text="How many items are invalid, and the first.")
+    errors = BulkItemErrorOut(
+        many=True, required=False, help_text="Every invalid item: index, field and message."
+    )

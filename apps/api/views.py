@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -309,6 +309,118 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
             ).data,
             status=status.HTTP_202_ACCEPTED,
         )
+
+    @extend_schema(
+        summary="Create many annotations at once",
+        description="A JSON list of spans of any types (`type`: claim, quote, mention, date), "
+        "each with the fields of that type's single create (POST /claims, /quotes, /mentions, "
+        "/dates) without `article`. All or nothing: every item is checked as the single create "
+        f"checks it, and if any is invalid nothing is created and the 400 lists each bad item "
+        f"by `index` (from 0) and `field`. At most {annotation_services.BULK_MAX_ITEMS} items "
+        "(more: 413). Answers 201 with the created items in request order, each shaped as its "
+        "type's single create answers. One transaction, one consistency-check run for the "
+        "article, history rows as for single creates. Annotators, editors and write keys.",
+        parameters=[ID_PARAM],
+        request=s.BulkListIn(
+            child=s.BulkAnnotationIn(),
+            min_length=1,
+            max_length=annotation_services.BULK_MAX_ITEMS,
+        ),
+        responses={
+            # A plain schema: drf-spectacular would wrap the example list in a second list.
+            201: {
+                "type": "array",
+                "items": {
+                    "oneOf": [
+                        {"$ref": f"#/components/schemas/{name}"}
+                        for name in ("ClaimOut", "QuoteOut", "MentionOut", "DateOut")
+                    ]
+                },
+            },
+            400: s.BulkErrorOut,
+        },
+        examples=[
+            example("Spans of three types", ex.BULK_REQUEST, request=True),
+            example("Created", ex.BULK_CREATED, status="201"),
+            example("An invalid item", ex.BULK_ERROR, status="400"),
+        ],
+        tags=["annotations"],
+    )
+    # Named to sort after annotations_jsonld: the router lists actions by name, and this route's
+    # format-suffix variant (annotations.<format>) would otherwise catch annotations.jsonld.
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="annotations",
+        parser_classes=[JSONParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def bulk_annotations(self, request, id=None):
+        article = self.get_object()
+        items = request.data
+        if not isinstance(items, list):
+            raise annotation_services.BulkAnnotationError(
+                "Send a JSON list of annotations, each with its `type`.",
+                errors=[{"index": None, "field": None, "message": "A JSON list is expected."}],
+            )
+        if len(items) > annotation_services.BULK_MAX_ITEMS:
+            # Refused before checking each item: the cap bounds the work of one request.
+            raise annotation_services.BulkTooLarge(
+                f"{len(items)} annotations in one request; the limit is "
+                f"{annotation_services.BULK_MAX_ITEMS}. Split them over several requests."
+            )
+        # One list serializer: its child's fields are built once, not once per item.
+        serializer = s.BulkAnnotationIn(data=items, many=True, allow_empty=True)
+        errors = []
+        if not serializer.is_valid():
+            found = serializer.errors
+            # DRF lists one entry per item, or (newer releases) maps only the bad items' indexes.
+            pairs = found.items() if isinstance(found, dict) else enumerate(found)
+            for index, item_errors in sorted(
+                pairs, key=lambda p: p[0] if isinstance(p[0], int) else -1
+            ):
+                if not isinstance(item_errors, dict):
+                    item_errors = {"non_field_errors": item_errors}
+                for name, messages in item_errors.items():
+                    field = None if name == "non_field_errors" else name
+                    errors.append(
+                        {
+                            "index": index if isinstance(index, int) else None,
+                            "field": field,
+                            "message": " ".join(messages),
+                        }
+                    )
+        if errors:
+            first = errors[0]
+            where = f"item {first['index']}" + (f", {first['field']}" if first["field"] else "")
+            raise annotation_services.BulkAnnotationError(
+                f"{len({e['index'] for e in errors})} of {len(items)} annotations are invalid; "
+                f"nothing was created. First: {where}: {first['message']}",
+                errors=errors,
+            )
+        spans = annotation_services.annotations_create_bulk(
+            article=article, user=request.user, items=[dict(v) for v in serializer.validated_data]
+        )
+        # The answer costs no query per item: the article's id is known, a new claim has no
+        # evidence yet (one query for all of them), linked entities are the loaded instances.
+        for span in spans:
+            span.article_uuid = article.uuid
+        prefetch_related_objects([x for x in spans if isinstance(x, Claim)], "evidence")
+        # One output serializer per type (its fields built once), answered in request order.
+        outputs = {
+            Claim: s.ClaimOut,
+            Quote: s.QuoteOut,
+            EntityMention: s.MentionOut,
+            DateMention: s.DateOut,
+        }
+        shaped: dict[int, Any] = {}
+        for model, output in outputs.items():
+            group = [(i, span) for i, span in enumerate(spans) if type(span) is model]
+            if group:
+                rows = output([span for _, span in group], many=True).data
+                shaped.update((i, row) for (i, _), row in zip(group, rows, strict=True))
+        return Response([shaped[i] for i in range(len(spans))], status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="The article's annotations as W3C Web Annotations (JSON-LD)",

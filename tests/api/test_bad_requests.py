@@ -37,6 +37,7 @@ def endpoint_paths(world) -> list[str]:
         f"/api/v1/articles/{ids['article']}",
         f"/api/v1/articles/{ids['article']}/recheck",
         f"/api/v1/articles/{ids['article']}/annotations.jsonld",
+        f"/api/v1/articles/{ids['article']}/annotations",
         f"/api/v1/articles/{ids['article']}/history",
         "/api/v1/claims",
         "/api/v1/claims/export.csv",
@@ -184,7 +185,9 @@ def test_control_characters_in_an_api_address_are_refused_in_json(world, safe_cl
 def test_every_endpoint_answers_with_or_without_a_trailing_slash(world, clients):
     client = clients["write_key"]
     for path in endpoint_paths(world):
-        if path.endswith(("/recheck", "/verdict", "/verify", "/return", "/review", "/state")):
+        if path.endswith(
+            ("/recheck", "/verdict", "/verify", "/return", "/review", "/state", "/annotations")
+        ):
             continue  # POST only: below
         if path.endswith(f"/evidence/{world.evidence.uuid}"):
             continue  # DELETE only: below
@@ -241,6 +244,12 @@ def test_unsafe_methods_with_a_trailing_slash_are_served_without_a_redirect(worl
     )
     assert response.status_code == 201, response.content
     mine = response.json()
+    bulk = client.post(
+        f"/api/v1/articles/{world.article.uuid}/annotations/",
+        [{"type": "date", "start": start, "end": start + len(text), "exact": text}],
+        format="json",
+    )
+    assert bulk.status_code == 201, bulk.content
     response = client.delete(f"/api/v1/claims/{mine['id']}/?version={mine['version']}")
     assert response.status_code == 204, response.content
     assert not Claim.objects.filter(uuid=mine["id"]).exists()

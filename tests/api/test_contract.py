@@ -29,7 +29,7 @@ class Endpoint:
     path: str
     allowed: frozenset[str]
     ok: int = 200
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | list[Any] | None = None
     # Fields to read back after a successful call, checked against the world (see the test).
     expect: dict[str, Any] = field(default_factory=dict)
 
@@ -70,6 +70,14 @@ ENDPOINTS: list[Endpoint] = [
     E("GET", "/api/v1/articles/{article}", KEYS_AND_PEOPLE, id="{article}"),
     E("GET", "/api/v1/articles/{article}/history", KEYS_AND_PEOPLE, id="{article}"),
     E("POST", "/api/v1/articles/{article}/recheck", CHECK_REQUESTERS, 202, check_state="pending"),
+    # Bulk annotation (tests/api/test_bulk.py has its rules); the answer is a list.
+    E(
+        "POST",
+        "/api/v1/articles/{article}/annotations",
+        ANNOTATORS,
+        201,
+        [{"type": "claim", **SPAN_BODIES["claims"]}, {"type": "date", **SPAN_BODIES["dates"]}],
+    ),
     E(
         "GET",
         "/api/v1/articles/{article}/annotations.jsonld",
@@ -172,6 +180,8 @@ def fill(value: Any, world) -> Any:
     ids = world.ids()
     if isinstance(value, dict):
         return {k: fill(v, world) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, world) for v in value]
     if not isinstance(value, str):
         return value
     for name, item_id in ids.items():
