@@ -1,8 +1,8 @@
 """The whole extraction of one text, as a pure function of the text, its publication date and
 the KB index: no database, so it is tested and benchmarked on its own.
 
-Every step is one pass over the text (regexes, one Aho–Corasick scan, pysbd) plus work per
-match, so the time grows linearly with the length of the article."""
+Every step is one pass over the text (regexes, one Aho–Corasick scan, the sentencex splitter)
+plus work per match, so the time grows linearly with the length of the article."""
 
 from __future__ import annotations
 
