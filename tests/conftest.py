@@ -118,6 +118,14 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def app_environ() -> dict[str, str]:
+    """This process's environment for a process of the app a test starts (worker, web server):
+    never the owner's credentials (the app is the app's role), nor pytest's marker."""
+    return {
+        k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DATABASE_OWNER_URL"}
+    }
+
+
 class WorkerProcess:
     """A real `celery worker` in its own process, on the configured broker, against the test
     database, consuming a queue of its own (so stray messages of other runs never reach it)."""
@@ -126,12 +134,7 @@ class WorkerProcess:
         self.queue = f"test-{uuid.uuid4().hex[:12]}"
         self.log_path = tmp_path / f"{self.queue}.log"
         self.env = {
-            # The worker is the app: never the owner's credentials.
-            **{
-                k: v
-                for k, v in os.environ.items()
-                if k not in {"PYTEST_VERSION", "DATABASE_OWNER_URL"}
-            },
+            **app_environ(),
             "DEBUG": "1",
             "DATABASE_URL": _database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
@@ -156,6 +159,7 @@ class WorkerProcess:
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
+                *self.extra_args(),
                 "-Q",
                 self.queue,
                 "-n",
@@ -167,6 +171,10 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def extra_args(self) -> list[str]:
+        """More command-line options for `celery worker` (a subclass adds beat)."""
+        return []
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.process and self.process.poll() is None:

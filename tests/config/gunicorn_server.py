@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.conftest import ROOT, _database_url
+from tests.conftest import ROOT, _database_url, app_environ
 
 
 def free_port() -> int:
@@ -29,12 +29,7 @@ class GunicornServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"gunicorn-{self.port}.log"
         self.env = {
-            # The web process is the app: never the owner's credentials (tests/conftest.py).
-            **{
-                k: v
-                for k, v in os.environ.items()
-                if k not in {"PYTEST_VERSION", "DATABASE_OWNER_URL"}
-            },
+            **app_environ(),
             "DEBUG": "0",
             "SECRET_KEY": "test-only-" + "k" * 60,
             "SECURE_SSL_REDIRECT": "0",

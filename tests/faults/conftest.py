@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 import redis
 
 from config.celery import app as celery_app
-from tests.conftest import ROOT, WorkerProcess
+from tests.conftest import WorkerProcess
 from tests.services import require, require_postgres
 
 
@@ -86,34 +85,8 @@ class BeatWorker(WorkerProcess):
         self.schedule = tmp_path / f"{self.queue}-beat"
         self.env.update({"CELERY_BROKER_URL": broker_url, **env})
 
-    def start(self) -> None:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--beat",
-                "--schedule",
-                str(self.schedule),
-                "-Q",
-                self.queue,
-                "-n",
-                f"{self.queue}@%h",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    def extra_args(self) -> list[str]:
+        return ["--beat", "--schedule", str(self.schedule)]
 
 
 def _reset_producers() -> None:
