@@ -44,8 +44,10 @@ from apps.checks.registry import (
     run_checks,
 )
 from apps.checks.rules.quotes import quote_key
-from apps.checks.selectors import articles_with_unknown_titles
+from apps.checks.selectors import articles_with_unknown_titles, office_by_name, unknown_title_of
 from apps.checks.snapshot import ArticleSnapshot
+from apps.knowledge.models import Entity
+from apps.knowledge.services import KnowledgeError, entity_alias_add
 
 logger = logging.getLogger(__name__)
 
@@ -626,3 +628,42 @@ def finding_set_state(
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def finding_title_alias_add(
+    *, finding: Finding, user, alias: str, office_position: str = "", office_name: str = ""
+) -> Entity:
+    """An editor settles a "cannot check" title finding: the wording becomes an alias of the
+    office it names — one of the offices the finding offers (by position) or another one by its
+    name — through the KB's own service, whose change re-checks the articles concerned."""
+    if not roles.can_edit(user):
+        raise NotAllowed("Only editors can change the knowledge base.")
+    unknown = unknown_title_of(finding)
+    if unknown is None:
+        raise AnnotationError("This finding is not about a title the knowledge base does not know.")
+    _, candidates = unknown
+    office_name = office_name.strip()
+    if office_position:
+        position = int(office_position) if office_position.isdigit() else -1
+        office = None
+        if 0 <= position < len(candidates):
+            office = Entity.objects.filter(pk=candidates[position][0]).first()
+        if office is None:
+            raise AnnotationError("Choose one of the offices offered, or name another.")
+    elif office_name:
+        offices = office_by_name(name=office_name)
+        if not offices:
+            raise AnnotationError(f"No office in the knowledge base goes by “{office_name}”.")
+        if len(offices) > 1:
+            named = ", ".join(f"{o.label} ({o.wikidata_id or 'no Wikidata id'})" for o in offices)
+            raise AnnotationError(
+                f"Several offices go by “{office_name}”: {named}. Give its Wikidata id."
+            )
+        office = offices[0]
+    else:
+        raise AnnotationError("Choose the office the title names.")
+    try:
+        entity_alias_add(user=user, entity=office, alias=alias)
+    except KnowledgeError as exc:
+        raise (NotAllowed if exc.status == 403 else AnnotationError)(exc.message) from exc
+    return office

@@ -16,12 +16,10 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts import roles
 from apps.accounts.decorators import login_required_htmx
-from apps.annotations.services import Conflict, NotAllowed
+from apps.annotations.services import AnnotationError, Conflict, NotAllowed
 from apps.articles.views import render_workspace, workspace_context, workspace_url
 from apps.checks import selectors, services
 from apps.checks.models import Finding
-from apps.knowledge import services as knowledge_services
-from apps.knowledge.models import Entity
 
 _TARGET_STATES = [
     (Finding.State.ACKNOWLEDGED, "acknowledged"),
@@ -106,57 +104,27 @@ def finding_title_alias(request: HttpRequest, finding_uuid) -> HttpResponse:
     article = finding.article
     if not roles.can_edit(request.user):
         raise PermissionDenied("Only editors can change the knowledge base.")
-    unknown = selectors.unknown_title_of(finding)
     form = TitleAliasForm(request.POST)
     status, message = 200, ""
-    if unknown is None:
-        status, message = 422, "This finding is not about a title the knowledge base does not know."
-    elif not form.is_valid():
+    if not form.is_valid():
         status, message = 422, "Give the wording and choose the office it names."
     else:
         data = form.cleaned_data
-        _, candidates = unknown
-        office = None
-        if data["office"]:
-            position = int(data["office"]) if data["office"].isdigit() else -1
-            if 0 <= position < len(candidates):
-                office = Entity.objects.filter(pk=candidates[position][0]).first()
-            if office is None:
-                status, message = 422, "Choose one of the offices offered, or name another."
-        elif data["office_name"].strip():
-            offices = selectors.office_by_name(name=data["office_name"])
-            if len(offices) == 1:
-                office = offices[0]
-            elif offices:
-                status, message = (
-                    422,
-                    (
-                        f"Several offices go by “{data['office_name'].strip()}”: "
-                        + ", ".join(
-                            f"{o.label} ({o.wikidata_id or 'no Wikidata id'})" for o in offices
-                        )
-                        + ". Give its Wikidata id."
-                    ),
-                )
-            else:
-                status, message = (
-                    422,
-                    (f"No office in the knowledge base goes by “{data['office_name'].strip()}”."),
-                )
+        try:
+            office = services.finding_title_alias_add(
+                finding=finding,
+                user=request.user,
+                alias=data["alias"],
+                office_position=data["office"],
+                office_name=data["office_name"],
+            )
+        except AnnotationError as exc:
+            status, message = (403 if exc.status == 403 else 422), exc.message
         else:
-            status, message = 422, "Choose the office the title names."
-        if office is not None:
-            try:
-                knowledge_services.entity_alias_add(
-                    user=request.user, entity=office, alias=data["alias"]
-                )
-            except knowledge_services.KnowledgeError as exc:
-                status, message = (403 if exc.status == 403 else 422), exc.message
-            else:
-                message = (
-                    f"“{data['alias'].strip()}” is now an alias of {office.label}; the articles "
-                    "that use it are being checked again."
-                )
+            message = (
+                f"“{data['alias'].strip()}” is now an alias of {office.label}; the articles "
+                "that use it are being checked again."
+            )
     if status == 200 and not request.htmx:
         messages.success(request, message)
         return redirect(workspace_url(article, anchor="findings"))
