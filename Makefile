@@ -39,8 +39,12 @@ run: seeds
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.local start
 
+# Tests run in parallel (pytest-xdist): TEST_PROCESSES=1 runs them in one process. Tests that
+# start processes of their own (browser, worker, gunicorn) run one at a time in one group.
+TEST_PROCESSES ?= 3
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

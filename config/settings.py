@@ -125,8 +125,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db["CONN_MAX_AGE"] = 0
     # Tests use a file, not :memory:, so that a real worker process can share the test database.
-    # One file per test process, so that several test runs on one machine never share it.
-    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-factdesk-{os.getpid()}.sqlite3")}
+    # One file per checkout, kept between runs (`--reuse-db`; pytest-xdist adds _gw0, _gw1… per
+    # parallel process); `pytest --create-db` or `make clean` starts afresh.
+    _db["TEST"] = {"NAME": str(VAR_DIR / "test-factdesk.sqlite3")}
 else:  # PostgreSQL (env_database_url accepts nothing else)
     _db.setdefault("OPTIONS", {})
 DATABASES = {"default": _db}

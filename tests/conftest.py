@@ -225,3 +225,35 @@ def worker(transactional_db, tmp_path):
         from django.db import connections
 
         connections.close_all()
+
+
+# --- Parallel runs (pytest-xdist; `make test` runs `pytest -n N --dist loadgroup`) --------------
+# Tests that start processes of their own (a browser and live server, a Celery worker, gunicorn,
+# a second Redis, `manage.py` in a subprocess) share the machine's CPU and the broker with every
+# other such test: they run one after another on one xdist worker (one group), the rest in parallel.
+
+SERIAL_GROUP = "processes"
+_PROCESS_MARKERS = {"browser", "worker"}
+_PROCESS_FIXTURES = {"live_server", "worker", "beat_worker", "own_redis"}
+_PROCESS_PATHS = ("tests/faults/", "tests/config/test_deploy.py", "tests/config/test_gunicorn.py")
+
+
+def _starts_processes(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) for name in _PROCESS_MARKERS):
+        return True
+    if _PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    path = Path(str(item.path)).relative_to(ROOT).as_posix()
+    return path.startswith(_PROCESS_PATHS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _starts_processes(item):
+            item.add_marker(pytest.mark.xdist_group(SERIAL_GROUP))
+    workers = getattr(config.option, "numprocesses", None)
+    if workers and getattr(config.option, "dist", "no") != "loadgroup":
+        raise pytest.UsageError(
+            "Factdesk's tests that start processes must run one at a time: with -n, use "
+            "--dist loadgroup (as `make test` does)."
+        )
