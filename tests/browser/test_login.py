@@ -13,5 +13,5 @@ def test_it_logs_in_and_lists_articles(page, annotator):
     ArticleFactory(title="Budget vote delayed again", source="Daily Wire")
     login(page, annotator)
     page.get_by_role("link", name="Articles").click()
-    assert page.get_by_role("link", name="Budget vote delayed again").is_visible()
+    page.get_by_role("link", name="Budget vote delayed again").wait_for(state="visible")
     assert page.errors == []

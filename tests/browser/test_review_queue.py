@@ -66,7 +66,9 @@ def test_it_verifies_a_claim_by_keyboard_but_not_for_its_own_author(
     page = new_page()
     login(page, reviewer)
     page.get_by_role("link", name="Review", exact=True).click()
-    assert page.locator(item).is_visible()
+    # The click starts a navigation; wait for the queue page rather than reading the old one.
+    page.wait_for_url("**/review/")
+    page.locator(item).wait_for(state="visible")
     screenshot(page, "review-queue")
     page.keyboard.press("j")  # the oldest item: the claim
     assert page.locator(item).evaluate("el => el === document.activeElement")
