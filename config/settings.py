@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its `runserver` (TCP_NODELAY) is the one `make run` starts.
+    "apps.devserver",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
@@ -123,7 +125,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    _db["CONN_MAX_AGE"] = 0
+    # Connections are kept (CONN_MAX_AGE, 60 s) as on PostgreSQL: opening one costs the PRAGMAs
+    # above on every request otherwise (bench/peer_ops.py).
     # Tests use a file, not :memory:, so that a real worker process can share the test database.
     # One file per checkout, kept between runs (`--reuse-db`; pytest-xdist adds _gw0, _gw1… per
     # parallel process); `pytest --create-db` or `make clean` starts afresh.

@@ -1,0 +1,120 @@
+"""GET /api/v1/articles/{id} answers from plain rows (apps/api/readers.py), not through the output
+serializers: the answer must stay exactly what the serializers give (the OpenAPI schema is
+theirs), key order and value types included, and cost the same queries however much the
+article holds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+
+from apps.annotations.services import annotation_create, evidence_add
+from apps.api import serializers as s
+from apps.api.views import article_detail_queryset
+from apps.articles.services import article_import
+from apps.checks.models import Finding
+
+pytestmark = pytest.mark.django_db
+
+
+def _exact(data) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder)
+
+
+def _serialized(article) -> dict:
+    return s.ArticleDetailOut(article_detail_queryset().get(pk=article.pk)).data
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "Europe/Paris"])
+def test_it_answers_exactly_what_the_serializers_answer(world, clients, settings, time_zone):
+    settings.TIME_ZONE = time_zone
+    response = clients["read_key"].get(f"/api/v1/articles/{world.article.uuid}")
+
+    assert response.status_code == 200
+    answer = response.json()
+    assert _exact(answer) == _exact(json.loads(_exact(_serialized(world.article))))
+    # The world has one of everything: each part is really there, not two empty answers.
+    annotations = answer["annotations"]
+    assert [len(annotations[k]) for k in ("claims", "quotes", "mentions", "dates")] == [3, 1, 1, 1]
+    assert annotations["claims"][0]["evidence"][0]["url"] == "https://example.org/minutes"
+    assert annotations["quotes"][0]["speaker"]["label"] == "Keir Starmer"
+    assert annotations["mentions"][0]["office"] is None
+    assert answer["findings"][0]["code"] == "DATE_VS_PUBLICATION"
+
+
+def test_an_article_without_annotations_answers_empty_lists(clients, annotator):
+    article = article_import(title="Empty", body="Nothing to see here.", created_by=annotator)
+
+    response = clients["read_key"].get(f"/api/v1/articles/{article.uuid}")
+
+    assert response.status_code == 200
+    assert response.json()["annotations"] == {
+        "claims": [],
+        "quotes": [],
+        "mentions": [],
+        "dates": [],
+    }
+    assert _exact(response.json()) == _exact(json.loads(_exact(_serialized(article))))
+
+
+def test_an_unknown_article_is_a_404_with_a_message(clients):
+    response = clients["read_key"].get("/api/v1/articles/00000000-0000-0000-0000-000000000000")
+
+    assert response.status_code == 404
+    assert response.json()["message"]
+
+
+def _add_spans(world, annotator, n: int) -> None:
+    body = world.article.body
+    words = [(i, w) for i, w in enumerate(body.split(" ")) if w.isalpha()]
+    offsets = []
+    position = 0
+    for word in body.split(" "):
+        offsets.append(position)
+        position += len(word) + 1
+    for k in range(n):
+        index, word = words[k % len(words)]
+        start = offsets[index]
+        for kind in ("claim", "quote", "mention", "date"):
+            span = annotation_create(
+                article=world.article,
+                kind=kind,
+                start=start,
+                end=start + len(word),
+                exact=word,
+                user=annotator,
+                fields={"entity": world.person} if kind == "mention" else {},
+            )
+            if kind == "claim":
+                evidence_add(claim=span, user=annotator, url=f"https://example.org/{k}")
+    for k in range(n):
+        Finding.objects.create(
+            article=world.article,
+            code="DATE_VS_PUBLICATION",
+            check_version="1",
+            severity=Finding.Severity.WARNING,
+            message=f"Finding {k}.",
+            fingerprint=f"extra-{k}",
+        )
+
+
+# The API key, the article, its claims, their evidence, quotes, mentions, dates and findings.
+FETCH_QUERIES = 8
+
+
+def test_its_query_count_does_not_grow_with_the_annotations(
+    world, clients, annotator, django_assert_num_queries
+):
+    client = clients["read_key"]
+    url = f"/api/v1/articles/{world.article.uuid}"
+    with django_assert_num_queries(FETCH_QUERIES):
+        small = client.get(url).json()
+    _add_spans(world, annotator, 15)
+    with django_assert_num_queries(FETCH_QUERIES):
+        large = client.get(url).json()
+
+    assert len(large["annotations"]["claims"]) == len(small["annotations"]["claims"]) + 15
+    assert len(large["findings"]) == len(small["findings"]) + 15
+    assert _exact(large) == _exact(json.loads(_exact(_serialized(world.article))))
