@@ -206,4 +206,6 @@ def test_its_query_count_does_not_grow_with_the_items(world, clients):
         assert len(response.json()) == n
         counts[n] = len(queries)
     assert counts[5] == counts[50]
-    assert counts[50] <= 25  # 21 today: auth, lock, one insert per table and type, one check request
+    # Pinned: the key, the article, BEGIN, the role, the lock, three inserts per type (spans,
+    # history rows, contributors), the article's status and check request, COMMIT, evidence.
+    assert counts[50] == 21

@@ -118,3 +118,22 @@ def test_its_query_count_does_not_grow_with_the_annotations(
     assert len(large["annotations"]["claims"]) == len(small["annotations"]["claims"]) + 15
     assert len(large["findings"]) == len(small["findings"]) + 15
     assert _exact(large) == _exact(json.loads(_exact(_serialized(world.article))))
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "Europe/Paris"])
+def test_the_article_list_answers_exactly_what_the_serializer_answers(
+    world, clients, annotator, settings, time_zone
+):
+    from apps.articles.models import Article
+
+    settings.TIME_ZONE = time_zone
+    article_import(
+        title="Second", body="More.", external_id="cms-2", published_on=None, created_by=annotator
+    )
+
+    response = clients["read_key"].get("/api/v1/articles", {"page_size": 100})
+
+    rows = response.json()["results"]
+    assert len(rows) == 2
+    expected = s.ArticleOut([Article.objects.get(uuid=row["id"]) for row in rows], many=True).data
+    assert _exact(rows) == _exact(json.loads(_exact(expected)))
