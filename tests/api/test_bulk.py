@@ -206,6 +206,7 @@ def test_its_query_count_does_not_grow_with_the_items(world, clients):
         assert len(response.json()) == n
         counts[n] = len(queries)
     assert counts[5] == counts[50]
-    # Pinned: the key, the article, BEGIN, the role, the lock, three inserts per type (spans,
-    # history rows, contributors), the article's status and check request, COMMIT, evidence.
-    assert counts[50] == 21
+    # Pinned: the session, the user, the role, the article, the lock (in a savepoint here),
+    # the entities referred to, three inserts per type (spans, history rows, contributors), the
+    # check request, the savepoint's release and the new claims' evidence.
+    assert counts[50] == 22
