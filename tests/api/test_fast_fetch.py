@@ -137,3 +137,20 @@ def test_the_article_list_answers_exactly_what_the_serializer_answers(
     assert len(rows) == 2
     expected = s.ArticleOut([Article.objects.get(uuid=row["id"]) for row in rows], many=True).data
     assert _exact(rows) == _exact(json.loads(_exact(expected)))
+
+
+def test_the_article_list_walks_its_change_order_index(world, clients):
+    """Without the index (apps/api/migrations/0002) each page sorted the whole table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan of a tiny table on PostgreSQL is a sequential scan whatever")
+    with CaptureQueriesContext(connection) as queries:
+        assert clients["read_key"].get("/api/v1/articles").status_code == 200
+    sql = next(q["sql"] for q in queries.captured_queries if 'FROM "articles_article"' in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "api_article_change_order_idx" in plan
+    assert "TEMP B-TREE" not in plan  # no sort
