@@ -21,10 +21,7 @@ from apps.annotations.models import (
     AnchoredSpan,
     AnchorState,
     Claim,
-    DateMention,
-    EntityMention,
     Evidence,
-    Quote,
     ReviewState,
 )
 from apps.articles.models import Article
@@ -125,9 +122,11 @@ def _entity_body(entity: Entity, purpose: str) -> dict[str, Any]:
 
 
 def _bodies(span: AnchoredSpan) -> tuple[str, list[dict[str, Any]]]:
-    """(motivation, bodies) of one span."""
+    """(motivation, bodies) of one span: a model instance, or any object with the same attributes
+    and `kind_name` (the corpus export reads rows as tuples, apps.api.corpus_export)."""
     bodies: list[dict[str, Any]] = []
-    if isinstance(span, Claim):
+    kind = span.kind_name
+    if kind == "claim":
         bodies.append(_textual("claim", "tagging"))
         bodies.append(_textual(span.kind, "classifying"))
         motivation = "highlighting"
@@ -137,27 +136,27 @@ def _bodies(span: AnchoredSpan) -> tuple[str, list[dict[str, Any]]]:
             if span.summary:
                 text += f": {span.summary}"
             bodies.append(_textual(text, "assessing"))
-    elif isinstance(span, Quote):
+    elif kind == "quote":
         bodies.append(_textual("quote", "tagging"))
         motivation = "identifying" if span.speaker_id else "tagging"
         if span.speaker_id:
             bodies.append(_entity_body(span.speaker, "identifying"))
         elif span.speaker_text:
             bodies.append(_textual(f"speaker: {span.speaker_text}", "describing"))
-    elif isinstance(span, EntityMention):
+    elif kind == "entitymention":
         bodies.append(_textual("mention", "tagging"))
         motivation = "identifying" if span.entity_id else "tagging"
         if span.entity_id:
             bodies.append(_entity_body(span.entity, "identifying"))
         if span.title_text:
             bodies.append(_textual(f"title: {span.title_text}", "describing"))
-    elif isinstance(span, DateMention):
+    elif kind == "datemention":
         bodies.append(_textual("date", "tagging"))
         motivation = "describing"
         if span.value:
             bodies.append(_textual(span.value.isoformat(), "describing"))
     else:  # pragma: no cover - SPAN_MODELS is closed
-        raise TypeError(type(span))
+        raise TypeError(kind)
     if span.review_state != ReviewState.PROPOSED:
         bodies.append(_textual(span.review_state, "moderating"))
     return motivation, bodies

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from apps.api import views
+from apps.api.corpus_views import CorpusExportViewSet
 from apps.api.docs import DocsView
 from apps.api.errors import not_found
 
@@ -20,6 +21,8 @@ router.register("mentions", views.MentionViewSet, basename="mention")
 router.register("dates", views.DateViewSet, basename="date")
 router.register("entities", views.EntityViewSet, basename="entity")
 router.register("findings", views.FindingViewSet, basename="finding")
+# Whole-corpus export (issue 15): GET /api/v1/articles/export?format=jsonl|w3c
+router.register("articles/export", CorpusExportViewSet, basename="corpus-export")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
