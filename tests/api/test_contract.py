@@ -68,6 +68,8 @@ ENDPOINTS: list[Endpoint] = [
         title="Another",
     ),
     E("GET", "/api/v1/articles/{article}", KEYS_AND_PEOPLE, id="{article}"),
+    # The whole corpus, streamed (tests/api/test_corpus_export.py has its rules).
+    E("GET", "/api/v1/articles/export?format=w3c", KEYS_AND_PEOPLE),
     E("GET", "/api/v1/articles/{article}/history", KEYS_AND_PEOPLE, id="{article}"),
     E("POST", "/api/v1/articles/{article}/recheck", CHECK_REQUESTERS, 202, check_state="pending"),
     # Bulk annotation (tests/api/test_bulk.py has its rules); the answer is a list.
