@@ -9,15 +9,16 @@ number of queries however many annotations it has (articles, then one query per 
 evidence and findings for the chunk's ids). Rows are read as tuples and written with orjson,
 never through model instances and DRF fields, which took most of the time (see bench/export.py).
 
-The export runs in one read-only transaction (REPEATABLE READ on PostgreSQL, SQLite's read
-transaction): every chunk sees the same snapshot, so an article and its spans never disagree even
-if someone edits while the download runs."""
+The export runs in one read-only transaction (REPEATABLE READ on PostgreSQL, a deferred read
+transaction on SQLite): every chunk sees the same snapshot, so an article and its spans never
+disagree even if someone edits while the download runs, and no writer waits for the download."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
@@ -385,6 +386,31 @@ def _chunks(articles: QuerySet, columns: list[str]) -> Iterator[list[tuple]]:
         size = CHUNK
 
 
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One consistent view of the database for the whole export, that blocks no writer however
+    long the client takes to download it. Inside a caller's transaction, that one."""
+    if connection.in_atomic_block:
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    # SQLite: Django's transactions begin IMMEDIATE here (config/settings.py), i.e. take the
+    # write lock, which would stop every writer until the download ends. A deferred transaction
+    # that only reads holds a snapshot (WAL) and no lock.
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("COMMIT")
+
+
 def export_url(*, base_url: str, export_format: str, filters: dict[str, str]) -> str:
     """The export's own address, the id of the W3C collection: the same whether it is asked for
     over HTTP or written by `manage.py export_corpus`, whatever the order of the parameters."""
@@ -399,11 +425,7 @@ def corpus_export_stream(
     a chunk of articles at a time."""
     if export_format not in FORMATS:
         raise ValueError(export_format)
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    with _snapshot():
         if export_format == "jsonl":
             for chunk in _chunks(articles, _ARTICLE.columns):
                 yield _jsonl_chunk(list(_ARTICLE.shape(chunk)))
