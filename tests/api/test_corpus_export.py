@@ -141,6 +141,8 @@ def test_it_exports_only_the_articles_of_the_filters(world, clients, annotator):
     future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
     assert _body(client.get(EXPORT, {"updated_since": future})) == b""
     assert len(_lines(client.get(EXPORT, {"external_id": "nobody"}))) == 0
+    searched = _lines(client.get(EXPORT, {"q": "talks in paris"}))
+    assert [line["id"] for line in searched] == [str(world.article.uuid)]
 
 
 def test_an_empty_corpus_is_an_empty_export(db, clients):
