@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -273,3 +274,41 @@ def test_an_interrupted_command_leaves_the_file_alone(world, tmp_path, monkeypat
 
     assert out.read_text() == "the previous export"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_in_progress_blocks_no_writer_and_sees_one_snapshot(annotator, monkeypatch):
+    """A slow client holds the export open: people keep writing meanwhile, and the export is
+    the corpus as it was when the download began."""
+    from apps.articles.models import Article
+
+    monkeypatch.setattr(corpus_export, "FIRST_CHUNK", 1)
+    monkeypatch.setattr(corpus_export, "CHUNK", 1)
+    for title in ("First", "Second"):
+        article_import(title=title, body=f"{title} sentence.", created_by=annotator)
+    stream = corpus_export.corpus_export_stream(
+        articles=Article.objects.all(), export_format="jsonl", base_url="http://x/", filters={}
+    )
+    received = [next(stream)]  # the first article has left; the download is under way
+    written = []
+
+    def write() -> None:
+        try:
+            article_import(title="Third", body="Written meanwhile.", created_by=annotator)
+            written.append(True)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        writer.join(timeout=10)
+        assert written == [True]  # not waiting for the download
+        received += list(stream)
+    finally:
+        stream.close()  # ends the export's transaction if the test failed half-way
+        writer.join()
+    assert [json.loads(line)["title"] for line in b"".join(received).splitlines()] == [
+        "First",
+        "Second",
+    ]
