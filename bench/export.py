@@ -87,6 +87,7 @@ def generate(n: int, seed: int = 15) -> None:
     with transaction.atomic():
         for model in (Evidence, Claim, Quote, EntityMention, DateMention, Finding, Article):
             model.objects.all().delete()
+        Entity.objects.filter(wikidata_id__startswith="QB").delete()
         people = Entity.objects.bulk_create(
             Entity(label=f"Bench Person {i}", kind="person", wikidata_id=f"QB{i}")
             for i in range(50)
