@@ -71,6 +71,9 @@ class Command(BaseCommand):
                 for data in stream:
                     file.write(data)
                     size += len(data)
+            umask = os.umask(0)  # read it (mkstemp made the file private): restored at once
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, out)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
