@@ -737,21 +737,18 @@ class DrainReport:
 
 
 def extraction_drain(
-    *, budget_seconds: float | None = None, batch_size: int = BATCH_SIZE
+    *, budget_seconds: float | None = None, batch_size: int | None = None
 ) -> DrainReport:
     """Extract the articles whose extraction is pending (apps.articles.processing records it),
-    `batch_size` per transaction, oldest request first, for up to `budget_seconds`
+    `batch_size` (BATCH_SIZE) per transaction, oldest request first, for up to `budget_seconds`
     (PROCESSING_DRAIN_SECONDS); `more` when some are left, for the caller to send the drain
-    again. Each batch marks its articles done and requests their checks in its own commit."""
+    again. Each batch marks its articles done and requests their checks in its own commit. At
+    least one batch is done whatever the budget, so a drain always makes progress."""
     budget = settings.PROCESSING_DRAIN_SECONDS if budget_seconds is None else budget_seconds
+    batch_size = batch_size or BATCH_SIZE
     deadline = time.monotonic() + budget
     report = DrainReport()
     while True:
-        if time.monotonic() > deadline:
-            report.more = Article.objects.filter(
-                extraction_state=Article.ExtractionState.PENDING
-            ).exists()
-            return report
         ids: list[int] = []
         try:
             with transaction.atomic():
@@ -770,3 +767,8 @@ def extraction_drain(
             results: list[ExtractionResult] = []
             report.failed += _extract_isolated(ids, results, pending_only=True)
             report.extracted += len(results)
+        if time.monotonic() > deadline:
+            report.more = Article.objects.filter(
+                extraction_state=Article.ExtractionState.PENDING
+            ).exists()
+            return report
