@@ -633,7 +633,7 @@ def _extraction_done(results: list[ExtractionResult]) -> None:
     processing.checks_request(article_ids=[r.article_id for r in results])
 
 
-def _extraction_failed(article_ids: list[int], exc: BaseException) -> None:
+def _extraction_failed(article_ids: list[int], exc: BaseException, *, why: str = "") -> None:
     """A run that raised on these articles (a bug, not a lost connection): failed, with the
     reason, in a transaction of its own; their checks then judge what people annotated."""
     with transaction.atomic():
@@ -642,7 +642,7 @@ def _extraction_failed(article_ids: list[int], exc: BaseException) -> None:
         ).update(
             extraction_state=Article.ExtractionState.FAILED,
             extraction_failed_at=timezone.now(),
-            extraction_error=f"{type(exc).__name__}: {exc}"[:2000],
+            extraction_error=f"{why}{type(exc).__name__}: {exc}"[:2000],
         )
         processing.checks_request(article_ids=article_ids)
 
@@ -737,17 +737,23 @@ class DrainReport:
 
 
 def extraction_drain(
-    *, budget_seconds: float | None = None, batch_size: int | None = None
+    *,
+    budget_seconds: float | None = None,
+    batch_size: int | None = None,
+    max_batches: int | None = None,
 ) -> DrainReport:
     """Extract the articles whose extraction is pending (apps.articles.processing records it),
     `batch_size` (BATCH_SIZE) per transaction, oldest request first, for up to `budget_seconds`
     (PROCESSING_DRAIN_SECONDS); `more` when some are left, for the caller to send the drain
     again. Each batch marks its articles done and requests their checks in its own commit. At
-    least one batch is done whatever the budget, so a drain always makes progress."""
+    least one batch is done whatever the budget, so a drain always makes progress; at most
+    `max_batches`. A retryable error (a lost connection, the time limit) rolls the batch back and
+    is raised with the batch's ids as `extraction_ids`: they stay pending for the retry."""
     budget = settings.PROCESSING_DRAIN_SECONDS if budget_seconds is None else budget_seconds
     batch_size = batch_size or BATCH_SIZE
     deadline = time.monotonic() + budget
     report = DrainReport()
+    batches = 0
     while True:
         ids: list[int] = []
         try:
@@ -758,7 +764,8 @@ def extraction_drain(
                 done = _extract_locked(ids)
                 _extraction_done(done)
             report.extracted += len(done)
-        except _RETRYABLE:
+        except _RETRYABLE as exc:
+            exc.extraction_ids = ids  # type: ignore[attr-defined]
             raise
         except Exception:
             if not ids:
@@ -767,8 +774,17 @@ def extraction_drain(
             results: list[ExtractionResult] = []
             report.failed += _extract_isolated(ids, results, pending_only=True)
             report.extracted += len(results)
-        if time.monotonic() > deadline:
+        batches += 1
+        if time.monotonic() > deadline or (max_batches is not None and batches >= max_batches):
             report.more = Article.objects.filter(
                 extraction_state=Article.ExtractionState.PENDING
             ).exists()
             return report
+
+
+def extraction_give_up(*, article_id: int, exc: BaseException, attempts: int) -> None:
+    """The article a retryable error hit alone, on every attempt (say a body that runs into the
+    time limit each time): marked failed with the reason, so that the drain goes on with the
+    others and a person sees why (the workspace and the API show it; a re-run is explicit)."""
+    logger.error("extraction gave up on article %s after %s attempts", article_id, attempts)
+    _extraction_failed([article_id], exc, why=f"gave up after {attempts} attempts: ")

@@ -4,16 +4,20 @@ Idempotent: the drain takes only articles whose extraction is pending and marks 
 transaction that writes its proposals (a run killed midway commits nothing and leaves the request
 pending); a second run over the same body and KB finds its proposals already there. So acks_late
 redelivery and duplicate messages are harmless. Retries only for transient database and broker
-errors (a lost connection, a lock timeout). Names are stable for messages already queued."""
+errors (a lost connection, a lock timeout) and the soft time limit; an article such an error hits
+alone on every retry is marked failed with the reason (it must not block the others, nor be
+dropped without a word). Names are stable for messages already queued."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
+RETRYABLE_ERRORS = (OperationalError, InterfaceError, SoftTimeLimitExceeded)
 RETRY = {
-    "autoretry_for": (OperationalError, InterfaceError, BrokerError),
+    "autoretry_for": (OperationalError, InterfaceError, BrokerError, SoftTimeLimitExceeded),
     "retry_backoff": 2,
     "retry_backoff_max": 120,
     "retry_jitter": True,
@@ -23,12 +27,26 @@ RETRY = {
 }
 
 
-@shared_task(name="extraction.extract_pending", **RETRY)
-def extract_pending() -> None:
+@shared_task(name="extraction.extract_pending", bind=True, **RETRY)
+def extract_pending(self) -> None:
+    """A retry first takes the articles one per transaction, as many as a batch holds: the one
+    a retryable error keeps hitting is then alone, the others before it get done; on the last
+    retry that article is marked failed with the reason, and the drain goes on with the rest."""
     from apps.articles.processing import EXTRACT_PENDING, task_send
-    from apps.extraction.services import extraction_drain
+    from apps.extraction.services import BATCH_SIZE, extraction_drain, extraction_give_up
 
-    if extraction_drain().more:
+    retries = self.request.retries or 0
+    try:
+        if retries:
+            extraction_drain(batch_size=1, max_batches=BATCH_SIZE)
+        more = extraction_drain().more
+    except RETRYABLE_ERRORS as exc:
+        ids = getattr(exc, "extraction_ids", [])
+        if retries < self.max_retries or len(ids) != 1:
+            raise
+        extraction_give_up(article_id=ids[0], exc=exc, attempts=retries + 1)
+        more = True
+    if more:
         task_send(EXTRACT_PENDING)  # the rest in a task of its own, within the time limits
 
 

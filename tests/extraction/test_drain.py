@@ -17,6 +17,7 @@ from apps.articles import processing
 from apps.articles.models import Article
 from apps.articles.services import article_import, article_update_body
 from apps.extraction import pipeline, services
+from apps.extraction.tasks import extract_pending
 from tests.factories import EntityFactory
 
 BODY = "Emmanuel Macron said, “We are ready to act together with our partners,” on January 6, 2024."
@@ -198,3 +199,39 @@ def test_an_article_a_bug_trips_on_is_failed_alone_and_its_batch_is_extracted(kb
     assert Quote.objects.filter(article__in=articles).count() == 4
     # Nothing is left pending: the drain does not keep trying the failed one.
     assert services.extraction_drain().extracted == 0
+
+
+def test_an_article_a_lost_connection_keeps_hitting_is_given_up_after_the_retries_and_the_rest_is_extracted(
+    kb, monkeypatch, spy, django_capture_on_commit_callbacks
+):
+    """Say one body always runs into the time limit or kills the connection: the retries take
+    the articles one by one, then that one is marked failed with the reason, never left to
+    block the queue nor dropped without a word."""
+    articles = _import_many(3)
+    bad = articles[0]  # the oldest request: the drain meets it first every time
+    real = pipeline.extract
+
+    def extract(body, **kwargs):
+        if body == bad.body:
+            raise OperationalError("canceling statement due to statement timeout")
+        return real(body, **kwargs)
+
+    monkeypatch.setattr(pipeline, "extract", extract)
+    # Eager Celery re-applies a retry (without its countdown) only when errors do not propagate.
+    monkeypatch.setitem(extract_pending.app.conf, "task_eager_propagates", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        processing.task_send(processing.EXTRACT_PENDING)
+    states = dict(
+        Article.objects.filter(pk__in=[a.pk for a in articles]).values_list(
+            "pk", "extraction_state"
+        )
+    )
+    assert states == {bad.pk: "failed", articles[1].pk: "done", articles[2].pk: "done"}
+    bad.refresh_from_db()
+    assert bad.extraction_error == (
+        "gave up after 6 attempts: OperationalError: canceling statement due to statement timeout"
+    )
+    # The first attempt took the batch; each retry took the bad article alone.
+    assert spy["batches"][0] == [a.pk for a in articles]
+    assert spy["batches"][1:6] == [[bad.pk]] * 5
+    assert Quote.objects.filter(article__in=articles[1:]).count() == 2
