@@ -56,6 +56,9 @@ def lockout_response(
     )
 
 
+BULK_IMPORT_PATH = "/api/v1/articles/bulk"
+
+
 class RequestSizeLimitMiddleware:
     """Refuse a request body larger than DATA_UPLOAD_MAX_MEMORY_SIZE before anything reads it,
     with a message a person can act on (413), uploaded files included: Django itself only limits
@@ -70,6 +73,15 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        if request.path_info.rstrip("/") == BULK_IMPORT_PATH:
+            # The bulk import reads its body itself (apps/api/bulk_import.py), up to its own limit.
+            limit = settings.BULK_IMPORT_MAX_BYTES
+            if length > limit:
+                from apps.api.bulk_import import too_large_message
+
+                message = too_large_message(length, limit)
+                return JsonResponse(_error(413, "too_large", message), status=413)
+            return self.get_response(request)
         if limit is not None and length > limit:
             return self.too_large(request, length, limit)
         return self.get_response(request)

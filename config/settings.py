@@ -421,3 +421,9 @@ if KB_SYNC_REFRESH_SECONDS:
         "task": "knowledge.kb_sync_refresh",
         "schedule": KB_SYNC_REFRESH_SECONDS,
     }
+
+# --- Bulk article import (POST /api/v1/articles/bulk) ------------------------------------------
+# Most articles one request may import, and the largest request body it may send (bytes; this
+# one path only: every other request keeps DATA_UPLOAD_MAX_MEMORY_SIZE). Either one exceeded: 413.
+BULK_IMPORT_MAX_ITEMS = env_int("BULK_IMPORT_MAX_ITEMS", 5000, minimum=1)
+BULK_IMPORT_MAX_BYTES = env_int("BULK_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)

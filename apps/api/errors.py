@@ -116,6 +116,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif isinstance(exc, ArticleError):
         # ArticleTooLarge 413, ArticleNotAllowed 403, the rest 400: each carries its status.
         body = error_body(exc.status, exc.message, field=exc.field)
+        if isinstance(getattr(exc, "errors", None), list):
+            body["errors"] = exc.errors  # a bulk import: [{"index", "field", "message"}]
     elif isinstance(exc, APIKeyError):
         body = error_body(exc.status, exc.message, field=exc.field)
     elif isinstance(exc, DjangoValidationError):

@@ -32,8 +32,8 @@ from rest_framework.response import Response
 from apps.accounts.permissions import APIAccess, CanImportArticles, CanRequestChecks, PeopleOnly
 from apps.annotations import services as annotation_services
 from apps.annotations.models import Claim, DateMention, EntityMention, Evidence, Quote
+from apps.api import bulk_import, exports, filters, readers
 from apps.api import examples as ex
-from apps.api import exports, filters, readers
 from apps.api import serializers as s
 from apps.api.errors import error_body
 from apps.api.pagination import SyncCursorPagination
@@ -288,6 +288,20 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
         if existed:
             return Response(body)
         return self.created(body, url_name="api:article-detail", item_id=article.uuid)
+
+    # --- Bulk import (issue 15): parsers, schema and answer in apps/api/bulk_import.py -----------
+    @bulk_import.SCHEMA
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk",
+        parser_classes=bulk_import.PARSERS,
+        permission_classes=[APIAccess, CanImportArticles],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def bulk(self, request):
+        return bulk_import.bulk_import_response(request)
 
     @extend_schema(
         summary="Run the consistency checks again",

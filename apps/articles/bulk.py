@@ -1,0 +1,351 @@
+"""Bulk import: many articles in one request, all or nothing (POST /api/v1/articles/bulk).
+
+Each item is checked as the single import checks it (apps.articles.services.article_import: the
+same normalisation, the same limits, the same model rules) before anything is written; one bad
+item and nothing is, and BulkImportError names every bad item by index and field. An item whose
+`external_id` is known updates that article through the very services of the single import
+(article_update_metadata, article_update_body: a new revision, annotations re-anchored, nothing
+a person did lost); an item that changes nothing writes nothing. New articles are inserted
+together — articles, their history rows, their revision 1 — and their extraction is requested
+once for all of them (one UPDATE, one message after commit: apps.articles.processing).
+
+Why not a serializer per item: 1,000 articles through DRF's fields took ~600 ms; plain checks
+of the same rules take a few ms (bench/bulk_import.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from simple_history.utils import bulk_create_with_history
+
+from apps.articles import processing
+from apps.articles.models import Article, ArticleRevision
+from apps.articles.services import (
+    ArticleConflict,
+    ArticleError,
+    _checked_body,
+    _checked_text,
+    _checked_title,
+    _require_annotator,
+    article_update_body,
+    article_update_metadata,
+)
+
+# The fields of an item: those of the single import's JSON body (ArticleIn) but `file`.
+FIELDS = (
+    "title",
+    "body",
+    "source",
+    "byline",
+    "url",
+    "language",
+    "published_on",
+    "event_on",
+    "external_id",
+)
+METADATA_FIELDS = ("title", "source", "byline", "url", "language", "published_on", "event_on")
+# Article's column lengths (checked here: bulk_create skips the model's validation).
+_MAX_LENGTHS = {"source": 200, "byline": 300, "url": 2000, "language": 16, "external_id": 200}
+# Text fields that may be empty (as in ArticleIn); language and external_id may not.
+_BLANK_OK = {"source", "byline", "url"}
+_URL = URLValidator()
+URL_MESSAGE = (
+    "Enter a web address that starts with http:// or https://, like https://example.org/report."
+)
+# Most ids in one `IN (…)`: far below SQLite's and PostgreSQL's limits on parameters.
+_LOOKUP_CHUNK = 10_000
+
+
+class BulkImportError(ArticleError):
+    """Some items are invalid, so nothing was imported. `errors` lists every problem as
+    {"index", "field", "message"} (index into the request, from 0)."""
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class BulkImportTooLarge(ArticleError):
+    code = "too_large"
+    status = 413
+
+
+class BulkImportConflict(ArticleError):
+    code = "conflict"
+    status = 409
+
+
+@dataclass
+class Imported:
+    """One item's outcome: `result` is created, updated or unchanged."""
+
+    index: int
+    article: Article
+    result: str
+
+
+def _text(name: str, value: Any, *, default: str | None) -> str | None:
+    """A metadata string as the single import takes it: missing → default; otherwise a string
+    (null only where the default is null), stripped, NFC, within the column's length."""
+    if value is None:
+        if default is None:
+            return None
+        raise ArticleError("This field may not be null.", field=name)
+    if not isinstance(value, str):
+        raise ArticleError("Not a valid string.", field=name)
+    value = _checked_text(name, value)
+    if not value and name not in _BLANK_OK:
+        raise ArticleError("This field may not be blank.", field=name)
+    if len(value) > _MAX_LENGTHS[name]:
+        raise ArticleError(
+            f"Ensure this field has no more than {_MAX_LENGTHS[name]} characters.", field=name
+        )
+    return value
+
+
+def _date(name: str, value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    parsed = None
+    if isinstance(value, str):
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise ArticleError(
+            "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.", field=name
+        )
+    return parsed
+
+
+def _clean_item(item: Any, index: int, errors: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The item's fields as article_import would store them, or None with its errors added."""
+    if not isinstance(item, dict):
+        errors.append({"index": index, "field": None, "message": "Each article is a JSON object."})
+        return None
+    before = len(errors)
+    for name in item:
+        if name not in FIELDS:
+            errors.append(
+                {
+                    "index": index,
+                    "field": name,
+                    "message": f"Unknown field {name!r}; an article has {', '.join(FIELDS)}.",
+                }
+            )
+    clean: dict[str, Any] = {}
+    for name, check in _CHECKS:
+        try:
+            clean[name] = check(item.get(name, _MISSING))
+        except ArticleError as exc:
+            errors.append({"index": index, "field": exc.field or name, "message": exc.message})
+    return clean if len(errors) == before else None
+
+
+_MISSING: Any = object()
+
+
+def _required_text(name: str, check):
+    def run(value: Any) -> str:
+        if value is _MISSING or value is None:
+            raise ArticleError("This field is required.", field=name)
+        if not isinstance(value, str):
+            raise ArticleError("Not a valid string.", field=name)
+        return check(value)
+
+    return run
+
+
+def _optional_text(name: str, default: str | None):
+    def run(value: Any) -> str | None:
+        if value is _MISSING:
+            return default
+        return _text(name, value, default=default)
+
+    return run
+
+
+def _url(value: Any) -> str:
+    url = _optional_text("url", "")(value)
+    if url:
+        try:
+            _URL(url)
+        except ValidationError:
+            raise ArticleError(URL_MESSAGE, field="url") from None
+    return url or ""
+
+
+def _language(value: Any) -> str:
+    return _optional_text("language", "en")(value) or "en"
+
+
+def _optional_date(name: str):
+    def run(value: Any) -> dt.date | None:
+        return None if value is _MISSING else _date(name, value)
+
+    return run
+
+
+_CHECKS = (
+    ("title", _required_text("title", _checked_title)),
+    ("body", _required_text("body", _checked_body)),
+    ("source", _optional_text("source", "")),
+    ("byline", _optional_text("byline", "")),
+    ("url", _url),
+    ("language", _language),
+    ("published_on", _optional_date("published_on")),
+    ("event_on", _optional_date("event_on")),
+    ("external_id", _optional_text("external_id", None)),
+)
+
+
+def _checked_items(items: Any) -> list[dict[str, Any]]:
+    if not isinstance(items, list):
+        raise BulkImportError(
+            "Send a JSON list of articles (or JSON Lines: one article per line).",
+            errors=[{"index": None, "field": None, "message": "A JSON list is expected."}],
+        )
+    if not items:
+        raise ArticleError("Send at least one article.")
+    limit = settings.BULK_IMPORT_MAX_ITEMS
+    if len(items) > limit:
+        # Refused before checking each item: the cap bounds the work of one request.
+        raise BulkImportTooLarge(
+            f"{len(items):,} articles in one request; the limit is {limit:,} "
+            "(BULK_IMPORT_MAX_ITEMS). Split them over several requests."
+        )
+    errors: list[dict[str, Any]] = []
+    cleaned: list[dict[str, Any]] = []
+    first_of: dict[str, int] = {}
+    for index, item in enumerate(items):
+        clean = _clean_item(item, index, errors)
+        if clean is None:
+            continue
+        external_id = clean["external_id"]
+        if external_id is not None:
+            first = first_of.setdefault(external_id, index)
+            if first != index:
+                errors.append(
+                    {
+                        "index": index,
+                        "field": "external_id",
+                        "message": f"External id {external_id!r} is also item {first}'s: send "
+                        "each article once per import.",
+                    }
+                )
+                continue
+        cleaned.append(clean)
+    if errors:
+        first = errors[0]
+        where = f"item {first['index']}" + (f", {first['field']}" if first["field"] else "")
+        bad = len({e["index"] for e in errors})
+        raise BulkImportError(
+            f"{bad} of {len(items)} articles are invalid; nothing was imported. "
+            f"First: {where}: {first['message']}",
+            errors=errors,
+        )
+    return cleaned
+
+
+def _update(*, article: Article, clean: dict[str, Any], user) -> str:
+    """A known external_id: through the single import's services, only when something differs."""
+    metadata = {name: clean[name] for name in METADATA_FIELDS}
+    metadata_changed = any(getattr(article, name) != value for name, value in metadata.items())
+    body_changed = article.body != clean["body"]
+    if not metadata_changed and not body_changed:
+        return "unchanged"
+    if metadata_changed:
+        article_update_metadata(article=article, user=user, **metadata)
+    if body_changed:
+        article_update_body(
+            article=article, body=clean["body"], user=user, expected_revision=article.revision
+        )
+    return "updated"
+
+
+@transaction.atomic
+def articles_import_bulk(*, items: Any, created_by) -> list[Imported]:
+    """Import many articles at once (a list of dicts, as the JSON of the single import): all or
+    nothing. Known `external_id`s update their article (as article_import does), new ones are
+    created with their history row and revision 1; extraction is requested once for the batch.
+    Returns each item's article and outcome, in request order."""
+    _require_annotator(created_by, "import articles")
+    cleaned = _checked_items(items)
+    external_ids = [c["external_id"] for c in cleaned if c["external_id"] is not None]
+    existing: dict[str, Article] = {}
+    for start in range(0, len(external_ids), _LOOKUP_CHUNK):
+        chunk = external_ids[start : start + _LOOKUP_CHUNK]
+        existing.update(
+            (a.external_id, a)
+            for a in Article.objects.select_for_update().filter(external_id__in=chunk)
+        )
+    outcomes: list[Imported] = []
+    new: list[Article] = []
+    for index, clean in enumerate(cleaned):
+        current = existing.get(clean["external_id"]) if clean["external_id"] else None
+        if current is not None:
+            try:
+                result = _update(article=current, clean=clean, user=created_by)
+            except ArticleConflict:
+                raise
+            except ArticleError as exc:
+                raise BulkImportError(
+                    f"Item {index} could not be imported: {exc.message} Nothing was imported.",
+                    errors=[{"index": index, "field": exc.field, "message": exc.message}],
+                ) from None
+            outcomes.append(Imported(index=index, article=current, result=result))
+            continue
+        body = clean["body"]
+        article = Article(
+            **clean,
+            body_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            created_by=created_by,
+        )
+        new.append(article)
+        outcomes.append(Imported(index=index, article=article, result="created"))
+    if new:
+        _create(new, created_by=created_by)
+    return outcomes
+
+
+def _create(articles: list[Article], *, created_by) -> None:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # History rows as article.save() writes them (history_user: who imported it).
+            bulk_create_with_history(articles, Article, default_user=created_by, default_date=now)
+    except IntegrityError:
+        # Another request created one of these external_ids at the same moment.
+        taken = Article.objects.filter(
+            external_id__in=[a.external_id for a in articles if a.external_id]
+        ).values_list("external_id", flat=True)[:5]
+        raise BulkImportConflict(
+            f"Articles with external ids {', '.join(map(repr, taken)) or '(unknown)'} were "
+            "created at the same moment by another request; nothing was imported. Send the "
+            "import again: those articles will be updated."
+        ) from None
+    ArticleRevision.objects.bulk_create(
+        [
+            ArticleRevision(
+                article=article,
+                number=1,
+                title=article.title,
+                body=article.body,
+                body_sha256=article.body_sha256,
+                created_by=created_by,
+                note="imported",
+            )
+            for article in articles
+        ]
+    )
+    processing.extraction_request(article_ids=[article.pk for article in articles])

@@ -1,0 +1,322 @@
+"""POST /api/v1/articles/bulk: many articles in one request, JSON list or JSON Lines, all or
+nothing, with the single import's rules (roles, normalisation, external_id updates through the
+same services, revisions and history rows) and one extraction request for the whole batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.annotations.services import annotation_create
+from apps.articles.models import Article, ArticleRevision
+from apps.articles.processing import EXTRACT_PENDING
+from apps.articles.services import article_import
+from tests.snapshots import db_snapshot
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/articles/bulk"
+BODY = "Officials met in Paris on Tuesday. Keir Starmer spoke. The talks went on late."
+
+
+def _item(n: int, **fields) -> dict:
+    return {
+        "title": f"Talks in Paris, part {n}",
+        "body": f"{BODY} Item {n}.",
+        "source": "Daily Wire",
+        "url": f"https://news.example.com/{n}",
+        "published_on": "2026-01-07",
+        "external_id": f"cms-{n}",
+        **fields,
+    }
+
+
+def _post(client, items, content_type: str = "application/json"):
+    if content_type == "application/json":
+        data = json.dumps(items)
+    else:
+        data = "\n".join(json.dumps(item) for item in items) + "\n"
+    return client.post(URL, data=data.encode(), content_type=content_type)
+
+
+def _waiting_extraction_messages() -> int:
+    key = (EXTRACT_PENDING, ())
+    return len(
+        [
+            f
+            for _, f, *_ in connection.run_on_commit
+            if getattr(f, "processing_key", 0) == key and not f.sent
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/x-ndjson", "application/jsonl"]
+)
+def test_it_imports_many_articles_as_the_single_import_does(clients, annotator, content_type):
+    items = [
+        _item(1, body="Cafe\u0301 owners met.\r\nThe mayor spoke.  \n"),
+        _item(2, external_id=None, language="de", event_on="2026-01-06"),
+        {"title": "  Minimal   article ", "body": "Only a body."},
+    ]
+    response = _post(clients["annotator"], items, content_type)
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert (answer["created"], answer["updated"], answer["unchanged"]) == (3, 0, 0)
+    rows = answer["articles"]
+    assert [(r["index"], r["result"], r["revision"]) for r in rows] == [
+        (0, "created", 1),
+        (1, "created", 1),
+        (2, "created", 1),
+    ]
+    assert [r["external_id"] for r in rows] == ["cms-1", None, None]
+    first = Article.objects.get(uuid=rows[0]["id"])
+    # Normalised as on a single import: NFC, \n newlines, no trailing whitespace.
+    assert first.body == "Café owners met.\nThe mayor spoke."
+    assert first.body_sha256 == hashlib.sha256(first.body.encode()).hexdigest()
+    assert (first.title, first.source, first.published_on) == (
+        "Talks in Paris, part 1",
+        "Daily Wire",
+        dt.date(2026, 1, 7),
+    )
+    assert (first.created_by, first.extraction_state, first.check_state) == (
+        annotator,
+        "pending",
+        "pending",
+    )
+    third = Article.objects.get(uuid=rows[2]["id"])
+    assert (third.title, third.language, third.url) == ("Minimal article", "en", "")
+    second = Article.objects.get(uuid=rows[1]["id"])
+    assert (second.language, second.event_on) == ("de", dt.date(2026, 1, 6))
+    for row in rows:
+        article = Article.objects.get(uuid=row["id"])
+        revision = ArticleRevision.objects.get(article=article)
+        assert (revision.number, revision.body, revision.body_sha256, revision.note) == (
+            1,
+            article.body,
+            article.body_sha256,
+            "imported",
+        )
+        assert revision.created_by == annotator
+        # The url answered is the article in the API; its history is a single "created".
+        detail = clients["read_key"].get(row["url"])
+        assert detail.status_code == 200 and detail.json()["body"] == article.body
+        history = clients["read_key"].get(f"/api/v1/articles/{row['id']}/history").json()
+        assert [(e["action"], e["user"]) for e in history["entries"]] == [("created", "anna")]
+
+
+def test_an_invalid_item_imports_nothing_and_every_bad_item_is_named(clients):
+    article_import(title="Old", body=BODY, external_id="cms-2", created_by=None)
+    items = [
+        _item(0),
+        _item(1, body=None),
+        _item(2, title="Changed title"),  # a valid update: not written either
+        _item(3, published_on="07/01/2026", url="news.example.com"),
+        _item(4, colour="red"),
+        "not an object",
+        _item(6, body="\x00binary"),
+    ]
+    before = db_snapshot()
+    response = _post(clients["write_key"], items)
+    assert response.status_code == 400, response.content
+    error = response.json()
+    assert [(e["index"], e["field"]) for e in error["errors"]] == [
+        (1, "body"),
+        (3, "url"),
+        (3, "published_on"),
+        (4, "colour"),
+        (5, None),
+        (6, "body"),
+    ]
+    assert error["message"].startswith("5 of 7 articles are invalid; nothing was imported.")
+    assert "item 1, body: This field is required." in error["message"]
+    assert "YYYY-MM-DD" in error["errors"][2]["message"]
+    assert "NUL" in error["errors"][5]["message"]
+    assert db_snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "data,content_type,message",
+    [
+        (b'{"title": "One", "body": "Text."}', "application/json", "Send a JSON list"),
+        (b"[]", "application/json", "at least one article"),
+        (b'[{"title": "One", "body": "Text."},', "application/json", "not valid JSON"),
+        (b'{"title": "A", "body": "B"}\n{"title": oops}\n', "application/x-ndjson", "Line 2"),
+        (b"", "application/x-ndjson", "at least one article"),
+    ],
+)
+def test_a_body_that_is_not_a_list_of_articles_is_refused(clients, data, content_type, message):
+    before = db_snapshot()
+    response = clients["annotator"].post(URL, data=data, content_type=content_type)
+    assert response.status_code == 400, response.content
+    assert message in response.json()["message"]
+    if content_type == "application/x-ndjson" and data:
+        assert response.json()["errors"] == [
+            {"index": 1, "field": None, "message": response.json()["errors"][0]["message"]}
+        ]
+    assert db_snapshot() == before
+
+
+def test_the_same_external_id_twice_in_one_request_is_refused(clients):
+    items = [_item(1), _item(2), _item(3, external_id="cms-1")]
+    before = db_snapshot()
+    response = _post(clients["annotator"], items)
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == [
+        {
+            "index": 2,
+            "field": "external_id",
+            "message": "External id 'cms-1' is also item 0's: send each article once per import.",
+        }
+    ]
+    assert db_snapshot() == before
+
+
+def test_a_known_external_id_updates_its_article_and_keeps_what_people_did(clients, annotator):
+    """A changed body goes through the single update: a new revision, the annotations
+    re-anchored (not lost); an unchanged item writes nothing."""
+    edited = article_import(
+        title="Talks", body=BODY, external_id="cms-1", url="https://a.example/1", created_by=None
+    )
+    same = article_import(title="Same", body=BODY, external_id="cms-2", created_by=None)
+    retitled = article_import(title="Old title", body=BODY, external_id="cms-3", created_by=None)
+    start = BODY.index("Keir Starmer")
+    mention = annotation_create(
+        article=edited,
+        kind="mention",
+        start=start,
+        end=start + len("Keir Starmer"),
+        exact="Keir Starmer",
+        user=annotator,
+        fields={},
+    )
+    same_history = list(same.history.values_list("history_id", flat=True))
+    new_body = "UPDATE: " + BODY
+    items = [
+        {"title": "Talks", "body": new_body, "external_id": "cms-1", "url": "https://a.example/1"},
+        {"title": "Same", "body": BODY, "external_id": "cms-2"},
+        {"title": "New title", "body": BODY, "external_id": "cms-3"},
+        _item(4),
+    ]
+    response = _post(clients["editor"], items)
+    assert response.status_code == 201, response.content
+    rows = response.json()["articles"]
+    assert [(r["id"], r["result"], r["revision"]) for r in rows[:3]] == [
+        (str(edited.uuid), "updated", 2),
+        (str(same.uuid), "unchanged", 1),
+        (str(retitled.uuid), "updated", 1),
+    ]
+    assert rows[3]["result"] == "created"
+    assert (response.json()["created"], response.json()["updated"]) == (1, 2)
+    edited.refresh_from_db()
+    assert (edited.body, edited.revision) == (new_body, 2)
+    assert list(edited.revisions.order_by("number").values_list("number", "body")) == [
+        (1, BODY),
+        (2, new_body),
+    ]
+    mention.refresh_from_db()
+    assert (mention.start, mention.exact) == (start + len("UPDATE: "), "Keir Starmer")
+    assert new_body[mention.start : mention.end] == "Keir Starmer"
+    assert list(same.history.values_list("history_id", flat=True)) == same_history
+    assert same.revisions.count() == 1
+    retitled.refresh_from_db()
+    assert (retitled.title, retitled.revision) == ("New title", 1)
+    assert retitled.history.first().history_user.username == "edith"
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("anonymous", 401),
+        ("read_key", 403),
+        ("reviewer", 403),
+        ("write_key", 201),
+        ("annotator", 201),
+        ("editor", 201),
+    ],
+)
+def test_it_lets_exactly_the_roles_that_import(clients, role, status, write_key):
+    before = Article.objects.count()
+    response = _post(clients[role], [_item(1), _item(2)])
+    assert response.status_code == status, response.content
+    if status != 201:
+        assert response.json()["message"]
+        assert Article.objects.count() == before
+    elif role == "write_key":
+        article = Article.objects.get(uuid=response.json()["articles"][0]["id"])
+        assert article.created_by == write_key.key.user
+
+
+def test_too_many_articles_or_too_many_bytes_is_413(clients, settings):
+    settings.BULK_IMPORT_MAX_ITEMS = 3
+    before = db_snapshot()
+    response = _post(clients["annotator"], [_item(n) for n in range(4)])
+    assert response.status_code == 413, response.content
+    assert "4 articles in one request; the limit is 3" in response.json()["message"]
+
+    settings.BULK_IMPORT_MAX_BYTES = 2048
+    big = [_item(1, body="word " * 500)]
+    response = _post(clients["annotator"], big, "application/x-ndjson")
+    assert response.status_code == 413, response.content
+    assert "the limit is 0.0 MB" not in response.json()["message"]
+    assert "BULK_IMPORT_MAX_BYTES" in response.json()["message"]
+    assert db_snapshot() == before
+
+
+def test_an_import_may_be_larger_than_a_single_upload(clients, settings):
+    """The bulk path has its own byte limit: DATA_UPLOAD_MAX_MEMORY_SIZE still holds elsewhere."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    items = [_item(n, body=f"{BODY} " * 20) for n in range(5)]
+    assert len(json.dumps(items)) > 4096
+    response = _post(clients["annotator"], items)
+    assert response.status_code == 201, response.content
+    single = clients["annotator"].post(
+        "/api/v1/articles", {"title": "One", "body": f"{BODY} " * 80}, format="json"
+    )
+    assert single.status_code == 413
+
+
+def test_extraction_is_requested_once_for_the_whole_batch(clients):
+    article_import(title="Old", body=BODY, external_id="cms-0", created_by=None)
+    items = [_item(0, body="A new body. " + BODY), *(_item(n) for n in range(1, 12))]
+    with CaptureQueriesContext(connection) as queries:
+        response = _post(clients["annotator"], items)
+    assert response.status_code == 201, response.content
+    assert Article.objects.filter(extraction_state="pending").count() == 12
+    # One UPDATE for the eleven new articles (the edited one's comes from the single update),
+    # and one message waiting for the commit.
+    requests = [q for q in queries if 'SET "extraction_state"' in q["sql"]]
+    assert len(requests) == 2
+    assert _waiting_extraction_messages() == 1
+
+
+def test_its_query_count_does_not_grow_with_the_articles(clients):
+    counts = {}
+    for n, offset in ((2, 0), (25, 100)):
+        items = [_item(offset + i) for i in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            response = _post(clients["write_key"], items)
+        assert response.status_code == 201, response.content
+        assert response.json()["created"] == n
+        counts[n] = len(queries)
+    assert counts[2] == counts[25]
+    # Key, lookup of the external ids, savepoint, articles, history, revisions, extraction request.
+    assert counts[25] <= 12, counts
+    # Sent again unchanged: still no query per article.
+    with CaptureQueriesContext(connection) as queries:
+        again = _post(clients["write_key"], [_item(100 + i) for i in range(25)])
+    assert again.status_code == 200 and again.json()["unchanged"] == 25
+    assert len(queries) <= 5
+
+
+def test_the_schema_documents_the_endpoint(clients):
+    schema = clients["read_key"].get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/articles/bulk"]["post"]
+    assert "All or nothing" in operation["description"]
+    assert set(operation["requestBody"]["content"]) >= {"application/json", "application/x-ndjson"}
+    assert {"200", "201", "400", "413"} <= set(operation["responses"])
