@@ -67,6 +67,15 @@ ENDPOINTS: list[Endpoint] = [
         {"title": "Another", "body": "Ministers met on Monday.", "published_on": "2026-01-08"},
         title="Another",
     ),
+    # Bulk import (tests/api/test_bulk_import.py has its rules).
+    E(
+        "POST",
+        "/api/v1/articles/bulk",
+        ANNOTATORS,
+        201,
+        [{"title": "Bulk", "body": "Ministers met on Monday.", "external_id": "bulk-1"}],
+        created=1,
+    ),
     E("GET", "/api/v1/articles/{article}", KEYS_AND_PEOPLE, id="{article}"),
     # The whole corpus, streamed (tests/api/test_corpus_export.py has its rules).
     E("GET", "/api/v1/articles/export?format=w3c", KEYS_AND_PEOPLE),
