@@ -87,15 +87,33 @@ def extraction_request(*, article_ids: Iterable[int] | QuerySet) -> None:
     now = timezone.now()
     touched = 0
     for chunk in _chunks(article_ids)[1]:
-        touched += Article.objects.filter(pk__in=chunk).update(
-            extraction_state=ExtractionState.PENDING,
-            extraction_requested_at=now,
-            extraction_error="",
-            check_state=CheckState.PENDING,
-            check_requested_at=now,
-        )
+        touched += Article.objects.filter(pk__in=chunk).update(**_extraction_requested(now))
     if touched:
         _send_after_commit(EXTRACT_PENDING)
+
+
+def _extraction_requested(now: dt.datetime) -> dict:
+    return {
+        "extraction_state": ExtractionState.PENDING,
+        "extraction_requested_at": now,
+        "extraction_error": "",
+        "check_state": CheckState.PENDING,
+        "check_requested_at": now,
+    }
+
+
+def extraction_request_new(*, articles: list[Article]) -> None:
+    """extraction_request for articles not inserted yet (a bulk import): the same request, set
+    on the instances so that it is written with their rows instead of by an UPDATE after them
+    (SQLite rewrites a whole row on UPDATE: 3 MB for 1,000 new articles). The caller inserts
+    them in this transaction; the drain is sent after commit."""
+    if not articles:
+        return
+    requested = _extraction_requested(timezone.now())
+    for article in articles:
+        for name, value in requested.items():
+            setattr(article, name, value)
+    _send_after_commit(EXTRACT_PENDING)
 
 
 def checks_request(*, article_ids: Iterable[int] | QuerySet) -> None:

@@ -288,10 +288,10 @@ def test_extraction_is_requested_once_for_the_whole_batch(clients):
         response = _post(clients["annotator"], items)
     assert response.status_code == 201, response.content
     assert Article.objects.filter(extraction_state="pending").count() == 12
-    # One UPDATE for the eleven new articles (the edited one's comes from the single update),
-    # and one message waiting for the commit.
+    # The eleven new articles are inserted with the request (no UPDATE each, nor one for
+    # all); the edited one's comes from the single update. One message waits for the commit.
     requests = [q for q in queries if 'SET "extraction_state"' in q["sql"]]
-    assert len(requests) == 2
+    assert len(requests) == 1
     assert _waiting_extraction_messages() == 1
 
 
@@ -320,3 +320,29 @@ def test_the_schema_documents_the_endpoint(clients):
     assert "All or nothing" in operation["description"]
     assert set(operation["requestBody"]["content"]) >= {"application/json", "application/x-ndjson"}
     assert {"200", "201", "400", "413"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://news.example.com/2026/01/a?b=1#c",
+        "http://localhost:8000/x",
+        "https://exämple.com/ä",
+        "http://user:pw@example.com/",
+        "https://example.com/a b",
+        "https://-bad.com/",
+        "https://example.com:999999/",
+        "ftp://files.example.com/a.txt",
+        "javascript://example.com/%0aalert(1)",
+        "example.com/no-scheme",
+    ],
+)
+def test_a_url_is_refused_exactly_when_the_single_import_refuses_it(clients, url):
+    single = clients["annotator"].post(
+        "/api/v1/articles", {"title": "One", "body": BODY, "url": url}, format="json"
+    )
+    many = _post(clients["annotator"], [{"title": "One", "body": BODY, "url": url}])
+    assert single.status_code in (201, 400), single.content
+    assert (many.status_code == 201) == (single.status_code == 201), many.content
+    if many.status_code == 400:
+        assert many.json()["errors"][0]["field"] == "url"
