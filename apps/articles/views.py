@@ -33,7 +33,12 @@ from apps.annotations.selectors import span_has_contributor
 from apps.articles import workspace
 from apps.articles.forms import ArticleBodyForm, ArticleDetailsForm, ArticleImportForm
 from apps.articles.models import Article
-from apps.articles.selectors import article_get_for_user, article_list_for_user
+from apps.articles.selectors import (
+    DEFAULT_SORT,
+    article_get_for_user,
+    article_list_for_user,
+    parse_sort,
+)
 from apps.articles.services import (
     ArticleConflict,
     ArticleError,
@@ -51,6 +56,37 @@ ENTITY_MATCHES = 10
 # --- List and import ------------------------------------------------------------------------------
 
 
+# The sortable columns of the list: sort key (apps.articles.selectors.LIST_SORTS), header, and
+# the direction of a first click (counts and dates: largest or newest first).
+LIST_COLUMNS: list[tuple[str, str, str]] = [
+    ("title", "Title", ""),
+    ("source", "Source", ""),
+    ("published", "Published", "-"),
+    ("proposals", "Proposals open", "-"),
+    ("claims", "Claims verified", "-"),
+    ("findings", "Findings open", "-"),
+]
+
+
+def _sort_headers(sort: str, filters: dict[str, str]) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it (the other way round when it is the
+    current sort, keeping the filters, back to page 1) and its `aria-sort` when it is sorted."""
+    headers = {}
+    for key, label, first in LIST_COLUMNS:
+        current = sort.removeprefix("-") == key
+        descending = sort.startswith("-")
+        if current:
+            target = key if descending else f"-{key}"
+        else:
+            target = f"{first}{key}"
+        headers[key] = {
+            "label": label,
+            "query": urlencode({**filters, "sort": target}),
+            "aria_sort": ("descending" if descending else "ascending") if current else "",
+        }
+    return headers
+
+
 @require_GET
 @login_required_htmx
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -59,15 +95,22 @@ def article_list(request: HttpRequest) -> HttpResponse:
     source = request.GET.get("source", "")
     if status not in Article.Status.values:
         status = ""
-    articles = article_list_for_user(user=request.user, search=search, status=status, source=source)
+    sort = parse_sort(request.GET.get("sort", ""))
+    articles = article_list_for_user(
+        user=request.user, search=search, status=status, source=source, sort=sort
+    )
     page = Paginator(articles, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {k: v for k, v in {"q": search, "status": status, "source": source}.items() if v}
+    paged = {**filters, **({"sort": sort} if sort != DEFAULT_SORT else {})}
     context = {
         "page": page,
         "q": search,
         "status": status,
         "source": source,
-        "filter_query": urlencode(filters),
+        "sort": sort,
+        "sort_default": sort == DEFAULT_SORT,
+        "headers": _sort_headers(sort, filters),
+        "filter_query": urlencode(paged),
         "statuses": Article.Status.choices,
         "sources": Article.objects.exclude(source="")
         .order_by("source")

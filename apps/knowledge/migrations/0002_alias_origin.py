@@ -4,24 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('knowledge', '0001_initial'),
+        ("knowledge", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='entityalias',
-            name='origin',
-            field=models.CharField(choices=[('import', 'imported'), ('manual', 'added by an editor')], default='manual', max_length=16),
+            model_name="entityalias",
+            name="origin",
+            field=models.CharField(
+                choices=[("import", "imported"), ("manual", "added by an editor")],
+                default="manual",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalentityalias',
-            name='origin',
-            field=models.CharField(choices=[('import', 'imported'), ('manual', 'added by an editor')], default='manual', max_length=16),
+            model_name="historicalentityalias",
+            name="origin",
+            field=models.CharField(
+                choices=[("import", "imported"), ("manual", "added by an editor")],
+                default="manual",
+                max_length=16,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entityalias',
-            constraint=models.CheckConstraint(condition=models.Q(('origin__in', ['import', 'manual'])), name='knowledge_alias_origin_valid'),
+            model_name="entityalias",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("origin__in", ["import", "manual"])),
+                name="knowledge_alias_origin_valid",
+            ),
         ),
     ]
