@@ -11,6 +11,9 @@ urlpatterns = [
     path("history/", include("apps.ops.history_urls")),
     path("kb/", include("apps.knowledge.urls")),
     path("checks/", include("apps.checks.urls")),
+    # pages: claims and findings across articles (and a claim's ClaimReview preview).
+    path("claims/", include("apps.annotations.claim_urls")),
+    path("findings/", include("apps.checks.finding_urls")),
     path("api/", include("apps.api.urls")),
     path("admin/", admin.site.urls),
 ]

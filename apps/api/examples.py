@@ -186,8 +186,8 @@ ENTITY = {
 CLAIM_REVIEW = {
     "@context": "https://schema.org",
     "@type": "ClaimReview",
-    "@id": f"https://factdesk.example.org/api/v1/claims/{CLAIM_ID}/claimreview",
-    "url": f"https://factdesk.example.org/api/v1/claims/{CLAIM_ID}/claimreview",
+    "@id": f"https://factdesk.example.org/claims/{CLAIM_ID}/review/",
+    "url": f"https://factdesk.example.org/claims/{CLAIM_ID}/review/",
     "claimReviewed": CLAIM["exact"],
     "reviewRating": {
         "@type": "Rating",

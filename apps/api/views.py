@@ -31,6 +31,7 @@ from rest_framework.response import Response
 
 from apps.accounts.permissions import APIAccess, CanImportArticles, CanRequestChecks, PeopleOnly
 from apps.annotations import services as annotation_services
+from apps.annotations.claim_selectors import claim_speaker
 from apps.annotations.models import Claim, DateMention, EntityMention, Evidence, Quote
 from apps.api import bulk_import, exports, filters, readers
 from apps.api import examples as ex
@@ -842,8 +843,9 @@ class ClaimViewSet(SpanViewSet):
         description="Only for a verified claim (409 otherwise). `author` is the fact-checking "
         "organisation (FACTDESK_ORG_NAME / FACTDESK_ORG_URL); `itemReviewed.author` is who "
         "made the claim: the speaker of the quote it sits in, else the byline, else the "
-        "publication. `url` points here: a CMS that publishes the check should put the URL of "
-        "its own page instead.",
+        "publication. `url` is the claim's ClaimReview preview page in Factdesk "
+        "(`/claims/{id}/review/`): a CMS that publishes the check should put the URL of its own "
+        "page instead.",
         parameters=[ID_PARAM],
         responses={
             (200, "application/ld+json"): OpenApiTypes.OBJECT,
@@ -868,22 +870,12 @@ class ClaimViewSet(SpanViewSet):
                 current=s.ClaimOut(claim_queryset().get(pk=claim.pk)).data,
             )
             return Response(body, status=409)
-        speaker_quote = (
-            Quote.objects.filter(
-                article_id=claim.article_id,
-                start__lte=claim.start,
-                end__gte=claim.end,
-                speaker__isnull=False,
-            )
-            .select_related("speaker")
-            .order_by("end", "id")
-            .first()
-        )
+        # pages: `url` is the page of ours that shows the check (claims:review), not this endpoint.
         data = exports.claim_review(
             claim=claim,
             article=claim.article,
-            speaker=speaker_quote.speaker if speaker_quote else None,
-            url=request.build_absolute_uri(),
+            speaker=claim_speaker(claim=claim),
+            url=request.build_absolute_uri(reverse("claims:review", args=[claim.uuid])),
         )
         return Response(data)
 
