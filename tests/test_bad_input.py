@@ -341,6 +341,13 @@ UI: list[Bad] = [
         ("Choose what to do with the finding.",),
         by="reviewer",
     ),
+    # A ClaimReview preview of a claim that is not verified (pages).
+    Bad(
+        "ClaimReview preview of an unverified claim",
+        lambda w: ("get", reverse("claims:review", args=[w.claim_proposed.uuid]), {}),
+        404,
+        ("Not published yet", "published only once a reviewer has verified its verdict"),
+    ),
     # Evidence.
     Bad(
         "evidence with a javascript: address",
@@ -721,6 +728,13 @@ API: list[Bad] = [
         "state",
         by="reviewer",
     ),
+    # A ClaimReview preview of a claim that is not verified (pages).
+    Bad(
+        "ClaimReview preview of an unverified claim",
+        lambda w: ("get", reverse("claims:review", args=[w.claim_proposed.uuid]), {}),
+        404,
+        ("Not published yet", "published only once a reviewer has verified its verdict"),
+    ),
     # Evidence.
     Bad(
         "evidence with a javascript: address",
@@ -823,7 +837,11 @@ def ui_list_pages(w: World) -> dict[str, tuple[str, ...]]:
     article = w.article.uuid
     return {
         "/": (),
-        "/articles/": ("q", "status", "source", "page"),
+        "/articles/": ("q", "status", "source", "page", "sort"),
+        "/claims/": ("q", "verdict", "rating", "state", "kind", "article", "page"),
+        f"/claims/{w.claim_verified.uuid}/review/": (),
+        f"/claims/{w.claim.uuid}/review/": (),  # not verified: 404, "not published yet"
+        "/findings/": ("q", "kind", "severity", "state", "page"),
         f"/articles/{article}/": ("open", "state"),
         f"/articles/{article}/annotations/": ("state", "with_body"),
         f"/articles/{article}/findings/": ("polling", "ex"),
@@ -890,3 +908,27 @@ def test_a_method_a_page_does_not_take_gets_a_message(world, page_client):
     assert response.status_code == 405
     text = html.unescape(response.content.decode())
     assert "does not accept PUT" in text and "GET" in text
+
+
+# --- pages: sorting and filters of the article, claims and findings lists ------------------------
+
+
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/articles/", {"sort": "body"}),
+        ("/articles/", {"sort": "-(select 1)"}),
+        ("/articles/", {"sort": "proposals_open"}),
+        ("/claims/", {"verdict": "bogus", "rating": "6", "state": "published"}),
+        ("/findings/", {"kind": "NOPE", "severity": "fatal", "state": "gone"}),
+    ],
+)
+def test_an_unknown_sort_or_filter_is_ignored_not_an_error(world, page_client, path, query):
+    before = state()
+    response = page_client.get(path, query)
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    # The unfiltered list, in its default order.
+    expected = {"/articles/": world.article.title, "/claims/": world.claim.exact}
+    assert expected.get(path, world.finding.message) in page
+    assert state() == before

@@ -253,6 +253,15 @@ MATRIX: list[Row] = [
     # --- Articles ---
     R("articles:list", get=allow(PEOPLE)),
     R(
+        "articles:list",
+        variant="sorted, searched",
+        get=allow(PEOPLE, query={"sort": "-findings", "q": "Paris"}),
+    ),
+    # --- pages: claims and findings across articles, a verified claim's ClaimReview preview ---
+    R("claims:list", get=allow(PEOPLE, query={"state": "verified"})),
+    R("claims:review", kwargs=lambda w: {"claim_uuid": w.claim_verified.uuid}, get=allow(PEOPLE)),
+    R("findings:list", get=allow(PEOPLE, query={"state": "open"})),
+    R(
         "articles:import",
         get=allow(ANNOTATE),
         post=allow(

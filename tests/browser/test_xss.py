@@ -242,6 +242,13 @@ def test_it_shows_markup_as_text_to_an_annotator_everywhere(page, annotator, wor
         (reverse("history:detail", args=["entity", world.entity.uuid]), [ENTITY_LABEL]),
         (reverse("ops:dashboard"), [SCRIPT, ORPHAN_IMG]),
         (reverse("articles:list"), [TITLE]),
+        # pages: claims and findings across articles, a verified claim's ClaimReview preview.
+        (reverse("claims:list"), [CLAIM_SCRIPT, TITLE, SOURCE, RATING_LABEL]),
+        (
+            reverse("claims:review", args=[world.claim.uuid]),
+            [CLAIM_SCRIPT, SUMMARY, RATING_LABEL, EVIDENCE_TITLE, TITLE],
+        ),
+        (reverse("findings:list"), [ORPHAN_IMG, TITLE, SOURCE]),
         (reverse("knowledge:entity", args=[world.entity.uuid]), [ENTITY_LABEL]),
         # The query is echoed on the page too ("… matching “<query>”").
         (reverse("knowledge:search") + "?" + urlencode({"q": ENTITY_LABEL}), [ENTITY_LABEL]),
