@@ -38,6 +38,7 @@ from apps.articles.selectors import (
     article_get_for_user,
     article_list_for_user,
     parse_sort,
+    without_jit,
 )
 from apps.articles.services import (
     ArticleConflict,
@@ -99,7 +100,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
     articles = article_list_for_user(
         user=request.user, search=search, status=status, source=source, sort=sort
     )
-    page = Paginator(articles, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    with without_jit():
+        page = Paginator(articles, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)  # the page's query runs here, without JIT
     filters = {k: v for k, v in {"q": search, "status": status, "source": source}.items() if v}
     paged = {**filters, **({"sort": sort} if sort != DEFAULT_SORT else {})}
     context = {
