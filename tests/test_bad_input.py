@@ -728,13 +728,6 @@ API: list[Bad] = [
         "state",
         by="reviewer",
     ),
-    # A ClaimReview preview of a claim that is not verified (pages).
-    Bad(
-        "ClaimReview preview of an unverified claim",
-        lambda w: ("get", reverse("claims:review", args=[w.claim_proposed.uuid]), {}),
-        404,
-        ("Not published yet", "published only once a reviewer has verified its verdict"),
-    ),
     # Evidence.
     Bad(
         "evidence with a javascript: address",
