@@ -16,5 +16,8 @@ class Command(BaseCommand):
         path.write_text(json.dumps(logins, indent=2))
         path.chmod(0o600)
         self.stdout.write("Demo logins (also in var/demo-logins.json):")
+        width = max(len("username"), *(len(username) for username in logins))
+        self.stdout.write(f"  {'role':<{width}}  {'username':<{width}}  password")
         for username, password in logins.items():
-            self.stdout.write(f"  {username:<10} {password}")
+            # each demo user is named after its role
+            self.stdout.write(f"  {username:<{width}}  {username:<{width}}  {password}")
