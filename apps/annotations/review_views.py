@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts import roles
 from apps.accounts.decorators import login_required_htmx, role_required
 from apps.annotations import services
+from apps.annotations.excerpts import excerpt
 from apps.annotations.models import ClaimKind, Origin
 from apps.annotations.review_forms import BulkActionForm, ItemActionForm
 from apps.annotations.review_selectors import (
@@ -160,7 +161,7 @@ def item_action(request: HttpRequest, kind: str, span_uuid, action: str) -> Http
     if request.htmx:
         return _item_response(request, acted, status)
     if status == 200:
-        messages.success(request, f"{acted.message} “{acted.span.exact[:80]}”")
+        messages.success(request, f"{acted.message} “{excerpt(acted.span.exact, limit=80)}”")
         return redirect(_safe_next(request))
     next_url = _safe_next(request)
     context = _queue_context(request, _next_query(next_url), acted=[acted])

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts import roles
 from apps.accounts.decorators import login_required_htmx, role_required
 from apps.annotations import services
+from apps.annotations.excerpts import excerpt
 from apps.annotations.forms import (
     FIELD_FORMS,
     AnnotationCreateForm,
@@ -201,7 +202,7 @@ def annotation_create(request: HttpRequest, article_uuid) -> HttpResponse:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _refusal(request, article, span=None, status=_status(exc), create_form=form)
     name = workspace.KIND_NAMES[data["kind"]]
-    return _success(request, article, span, f"{name} created: “{span.exact[:60]}”.")
+    return _success(request, article, span, f"{name} created: “{excerpt(span.exact)}”.")
 
 
 def _fields_from(kind: str, form, span: AnchoredSpan) -> dict[str, Any]:
