@@ -362,7 +362,7 @@ def workspace_context(
             "states": ReviewState.choices,
             "annotation_count": sum(len(rows) for rows in spans.values()),
             "findings": findings,
-            "findings_open": sum(1 for f in findings if not f.is_closed),
+            "findings_open": sum(1 for f in findings if f.is_open),
             "finding_message": finding_message,
             "bg": workspace.background_status(article),
             "can_edit_body": roles.can_annotate(request.user),
@@ -420,7 +420,7 @@ def article_findings(request: HttpRequest, article_uuid) -> HttpResponse:
     context = {
         "article": article,
         "findings": findings,
-        "findings_open": sum(1 for f in findings if not f.is_closed),
+        "findings_open": sum(1 for f in findings if f.is_open),
         "bg": bg,
         "workspace_url": reverse("articles:detail", args=[article.uuid]),
         "annotation_base": annotation_base(),

@@ -308,6 +308,11 @@ class FindingView:
     spans: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def is_open(self) -> bool:
+        """Still needs someone: not yet acknowledged, resolved or dismissed (what "n open" counts)."""
+        return self.finding.state == Finding.State.OPEN
+
+    @property
     def is_closed(self) -> bool:
         return self.finding.state in (Finding.State.RESOLVED, Finding.State.DISMISSED)
 
