@@ -242,12 +242,18 @@ MATRIX: list[Row] = [
     R(
         "keys:list",
         get=allow(EDIT),
-        # The new key's secret is shown once, on the page that answers the POST: no redirect.
-        post=allow(EDIT, 200, data=lambda w: {"name": "Newsroom CMS", "scope": "read"}),
+        # Post/redirect/get: the new key's secret is shown once, on the page the redirect lands on.
+        post=allow(
+            EDIT,
+            302,
+            lands="/accounts/keys/",
+            data=lambda w: {"name": "Newsroom CMS", "scope": "read"},
+        ),
     ),
     R(
         "keys:revoke",
         kwargs=lambda w: {"prefix": w.old_key.prefix},
+        get=allow(EDIT),  # the confirmation page
         post=allow(EDIT, 302, lands="/accounts/keys/", data=lambda w: {}),
     ),
     # --- Articles ---

@@ -20,9 +20,11 @@ KEY = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
 def test_it_lets_an_editor_create_a_key_that_is_shown_once_and_stored_hashed(client, editor):
     client.force_login(editor)
 
-    response = client.post("/accounts/keys/", {"name": "CMS fact box", "scope": "write"})
+    created = client.post("/accounts/keys/", {"name": "CMS fact box", "scope": "write"})
 
-    assert response.status_code == 200
+    # Post/redirect/get: reloading the page after creating does not post again.
+    assert created.status_code == 302 and created["Location"] == "/accounts/keys/"
+    response = client.get("/accounts/keys/")
     assert response["Cache-Control"] == "no-store"
     secret = KEY.search(response.content.decode()).group(0)
     key = ScopedAPIKey.objects.get(name="CMS fact box")
@@ -55,7 +57,45 @@ def test_it_keeps_everyone_but_editors_away_from_keys(client, request, role, rea
     assert client.get("/accounts/keys/").status_code == 403
     assert client.post("/accounts/keys/", {"name": "Mine", "scope": "write"}).status_code == 403
     assert client.post(f"/accounts/keys/{read_key.key.prefix}/revoke").status_code == 403
+    assert client.get(f"/accounts/keys/{read_key.key.prefix}/revoke").status_code == 403
     assert ScopedAPIKey.objects.filter(revoked=False).count() == 1
+
+
+def test_it_asks_before_revoking_a_key_and_revokes_only_when_confirmed(client, editor, read_key):
+    client.force_login(editor)
+    prefix = read_key.key.prefix
+    listing = client.get("/accounts/keys/").content.decode()
+    assert f'href="/accounts/keys/{prefix}/revoke"' in listing  # a link to the question, no form
+
+    asked = client.get(f"/accounts/keys/{prefix}/revoke")
+
+    html = asked.content.decode()
+    assert asked.status_code == 200
+    assert "Revoke the key “" in html and "stops working at once" in html
+    assert f'action="/accounts/keys/{prefix}/revoke"' in html and 'method="post"' in html
+    assert 'href="/accounts/keys/"' in html  # cancel
+    read_key.key.refresh_from_db()
+    assert not read_key.key.revoked  # asking revoked nothing
+
+    client.post(f"/accounts/keys/{prefix}/revoke")
+    read_key.key.refresh_from_db()
+    assert read_key.key.revoked
+    assert (
+        f'href="/accounts/keys/{prefix}/revoke"'
+        not in client.get("/accounts/keys/").content.decode()
+    )
+
+
+def test_it_shows_a_new_keys_secret_once_after_the_redirect(client, editor):
+    client.force_login(editor)
+    client.post("/accounts/keys/", {"name": "CMS fact box", "scope": "read"})
+
+    first = client.get("/accounts/keys/").content.decode()
+    reloaded = client.get("/accounts/keys/").content.decode()
+
+    assert KEY.search(first) and "shown only this once" in first
+    assert not KEY.search(reloaded) and "shown only this once" not in reloaded
+    assert ScopedAPIKey.objects.filter(name="CMS fact box").count() == 1
 
 
 def test_it_sends_an_anonymous_visitor_to_the_login_page(client):
