@@ -190,12 +190,12 @@ function review(key) {
   }
   const reject = detail.querySelector("button[data-action='reject']");
   if (!reject) return false;
+  // As in the review queue, r never rejects at once: it asks for the reason (an automatic
+  // proposal's is suggested, selected so that typing replaces it); Enter or the button rejects.
   const note = reject.form.querySelector("textarea, input[name$='note']");
-  if (note && !note.value.trim()) {
-    note.focus(); // a reason is required; Enter (or the button) then rejects
-    return true;
-  }
-  reject.click();
+  if (!note) return false;
+  note.focus();
+  note.select();
   return true;
 }
 
