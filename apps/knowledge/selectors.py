@@ -119,3 +119,46 @@ def office_holders_on(*, office: Entity, on: dt.date) -> list[Tenure]:
         for tenure in candidates.order_by("start", "id")
         if tenure.start_latest <= on and (tenure.end is None or tenure.end >= on)
     ]
+
+
+def _surely_held(tenure: Tenure) -> tuple[dt.date, dt.date] | None:
+    """The days the tenure surely covers by its known dates (None when that is no day at all:
+    an unknown start, or an end that is not known)."""
+    low = tenure.start_latest
+    if low is None:
+        return None
+    if tenure.end is not None:
+        return (low, tenure.end) if tenure.end >= low else None
+    if tenure.end_unknown:
+        return None
+    return low, dt.date.max
+
+
+def _overlap(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> bool:
+    """Strictly: a handover day (one ends the day the other starts) is not an overlap."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def tenure_other_holders_overlapping(*, tenure: Tenure) -> list[Tenure]:
+    """Other people's tenures of the same office that surely overlap this one, when the rest of
+    the KB shows the office held by one person at a time (a seat many share, whose tenures
+    already overlap each other, is left alone). For a warning, not a refusal: an acting holder
+    or a co-holder is real."""
+    mine = _surely_held(tenure)
+    if mine is None:
+        return []
+    others = [
+        (other, held)
+        for other in _tenures().filter(office_id=tenure.office_id).exclude(pk=tenure.pk)
+        if (held := _surely_held(other)) is not None
+    ]
+    others.sort(key=lambda pair: (pair[1][0], pair[0].pk))
+    for i, (first, held_first) in enumerate(others):
+        for second, held_second in others[i + 1 :]:
+            if first.person_id != second.person_id and _overlap(held_first, held_second):
+                return []  # the office has co-holders already (tens of tenures: cheap)
+    return [
+        other
+        for other, held in others
+        if other.person_id != tenure.person_id and _overlap(mine, held)
+    ]

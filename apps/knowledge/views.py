@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import roles
@@ -26,7 +28,7 @@ from apps.knowledge.forms import (
     EntityForm,
     TenureForm,
 )
-from apps.knowledge.models import Entity, EntityAlias, normalize_alias
+from apps.knowledge.models import Entity, EntityAlias, Tenure, normalize_alias
 
 PAGE_SIZE = 30
 SEARCH_MAX = 100
@@ -177,7 +179,9 @@ def _section_response(
     return render(request, ENTITY_TEMPLATE, context, status=status)
 
 
-def _done(request: HttpRequest, entity: Entity, section: str, message: str) -> HttpResponse:
+def _done(
+    request: HttpRequest, entity: Entity, section: str, message: str, *, level: str = "success"
+) -> HttpResponse:
     if request.htmx:
         prefix = {"summary": "", "aliases": "alias_", "tenures": "tenure_"}[section]
         return _section_response(
@@ -185,10 +189,38 @@ def _done(request: HttpRequest, entity: Entity, section: str, message: str) -> H
             entity,
             section,
             200,
-            **{f"{prefix}message": message, f"{prefix}message_level": "success"},
+            **{f"{prefix}message": message, f"{prefix}message_level": level},
         )
-    messages.success(request, message)
+    messages.add_message(request, getattr(messages, level.upper()), message)
     return redirect("knowledge:entity", entity_uuid=entity.uuid)
+
+
+def _tenure_overlap_warning(tenure: Tenure) -> SafeString | None:
+    """Saved, but another person surely held the same (so far single-holder) office on some of
+    these days: say who and when, with a link, and let the editor judge (acting, co-holder)."""
+    others = selectors.tenure_other_holders_overlapping(tenure=tenure)
+    if not others:
+        return None
+    holders = format_html_join(
+        "; ",
+        '<a href="{}">{}</a> ({} to {})',
+        (
+            (
+                reverse("knowledge:entity", args=[other.person.uuid]),
+                other.person.label,
+                other.start.isoformat() if other.start else "an unknown date",
+                other.end.isoformat() if other.end else ("today" if other.is_current else "?"),
+            )
+            for other in others
+        ),
+    )
+    return format_html(
+        "Saved, but it overlaps another holder of {}, an office held by one person at a time: "
+        "{}. Keep it if {} was acting or a co-holder; otherwise check the dates.",
+        tenure.office.label,
+        holders,
+        tenure.person.label,
+    )
 
 
 def _refused(
@@ -364,12 +396,18 @@ def tenure_add(request: HttpRequest, entity_uuid) -> HttpResponse:
         )
     person, office = (entity, other) if other_kind == "office" else (other, entity)
     try:
-        services.tenure_create(
+        tenure = services.tenure_create(
             user=request.user, person=person, office=office, **_tenure_kwargs(form)
         )
     except services.KnowledgeError as exc:
         return _refused(request, entity, "tenures", exc.message, _status(exc), tenure_form=form)
-    return _done(request, entity, "tenures", f"Tenure of {person.label} as {office.label} added.")
+    added = f"Tenure of {person.label} as {office.label} added."
+    warning = _tenure_overlap_warning(tenure)
+    if warning is not None:
+        return _done(
+            request, entity, "tenures", format_html("{} {}", added, warning), level="warning"
+        )
+    return _done(request, entity, "tenures", added)
 
 
 @require_http_methods(["GET", "POST"])
@@ -395,7 +433,7 @@ def tenure_edit(request: HttpRequest, tenure_uuid) -> HttpResponse:
             status = 422
         else:
             try:
-                services.tenure_update(
+                saved = services.tenure_update(
                     user=request.user,
                     tenure=tenure,
                     expected_updated_at=form.cleaned_data["version"],
@@ -412,11 +450,15 @@ def tenure_edit(request: HttpRequest, tenure_uuid) -> HttpResponse:
                     )
             else:
                 url = reverse("knowledge:entity", args=[tenure.person.uuid])
+                warning = _tenure_overlap_warning(saved)
+                if warning is not None:  # shown on the page either path lands on
+                    messages.warning(request, warning)
                 if request.htmx:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = url
                     return response
-                messages.success(request, "Tenure saved.")
+                if warning is None:
+                    messages.success(request, "Tenure saved.")
                 return redirect(url)
     if request.htmx:
         template += "#form"
