@@ -162,3 +162,11 @@ def tenure_other_holders_overlapping(*, tenure: Tenure) -> list[Tenure]:
         for other, held in others
         if other.person_id != tenure.person_id and _overlap(mine, held)
     ]
+
+
+def entities_with_label(*, label: str, exclude: Entity | None = None) -> list[Entity]:
+    """Entities labelled `label` (case and spacing aside): the likely duplicates of a new one."""
+    found = Entity.objects.filter(label__iexact=" ".join(label.split()))
+    if exclude is not None:
+        found = found.exclude(pk=exclude.pk)
+    return list(found.order_by("id")[:5])

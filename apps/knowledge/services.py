@@ -64,6 +64,14 @@ class Conflict(KnowledgeError):
         self.current = current
 
 
+class AlreadyInKB(KnowledgeError):
+    """The Wikidata id belongs to an entity already in the KB (`existing`, to link to)."""
+
+    def __init__(self, message: str, *, existing: Entity, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.existing = existing
+
+
 class KbImportError(KnowledgeError):
     """The file is not Wikidata entity JSON; nothing was imported."""
 
@@ -554,8 +562,10 @@ def _clean_wikidata_id(value: str | None, *, exclude_pk: int | None = None) -> s
         )
     clash = Entity.objects.filter(wikidata_id=text).exclude(pk=exclude_pk).first()
     if clash is not None:
-        raise KnowledgeError(
-            f"{text} is already the Wikidata id of “{clash.label}”.", field="wikidata_id"
+        raise AlreadyInKB(
+            f"{text} is already the Wikidata id of “{clash.label}”.",
+            existing=clash,
+            field="wikidata_id",
         )
     return text
 

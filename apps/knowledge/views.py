@@ -195,6 +195,27 @@ def _done(
     return redirect("knowledge:entity", entity_uuid=entity.uuid)
 
 
+def _same_label_warning(same: list[Entity]) -> SafeString:
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a> ({}{})',
+        (
+            (
+                reverse("knowledge:entity", args=[other.uuid]),
+                other.label,
+                other.get_kind_display(),
+                f", {other.wikidata_id}" if other.wikidata_id else "",
+            )
+            for other in same
+        ),
+    )
+    return format_html(
+        "The knowledge base already has an entity with this label: {}. If it is the same one, "
+        "use that; if not, a description tells them apart.",
+        links,
+    )
+
+
 def _tenure_overlap_warning(tenure: Tenure) -> SafeString | None:
     """Saved, but another person surely held the same (so far single-holder) office on some of
     these days: say who and when, with a link, and let the editor judge (acting, co-holder)."""
@@ -254,15 +275,22 @@ def entity_new(request: HttpRequest) -> HttpResponse:
                     wikidata_id=form.cleaned_data["wikidata_id"] or None,
                     aliases=form.cleaned_data["aliases"],
                 )
+            except services.AlreadyInKB as exc:
+                existing = reverse("knowledge:entity", args=[exc.existing.uuid])
+                message = format_html('{} <a href="{}">Open it</a>.', exc.message, existing)
+                status = _status(exc)
             except services.KnowledgeError as exc:
                 message, status = exc.message, _status(exc)
             else:
                 url = reverse("knowledge:entity", args=[entity.uuid])
+                messages.success(request, f"“{entity.label}” added to the knowledge base.")
+                same = selectors.entities_with_label(label=entity.label, exclude=entity)
+                if same:  # saved (namesakes exist), but it may be a duplicate: say which
+                    messages.warning(request, _same_label_warning(same))
                 if request.htmx:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = url
                     return response
-                messages.success(request, f"“{entity.label}” added to the knowledge base.")
                 return redirect(url)
         else:
             message, status = form.first_error(), 422
