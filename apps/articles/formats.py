@@ -2,11 +2,13 @@
 
 .txt is taken as it is; .md goes through markdown-it-py's parser and keeps the text of its blocks;
 .html goes through trafilatura's main-text extraction (boilerplate, navigation and footers
-dropped), offline. Anything else, or bytes that are not UTF-8, is refused with a message that
+dropped), offline; its title comes from trafilatura's metadata (the `<h1>`/`<title>`, without a
+" | Site name" tail), and the headline is not left as the body's first line. Anything else, or bytes that are not UTF-8, is refused with a message that
 says what to do. The result still goes through `article_import`, which normalises it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from apps.articles.services import ArticleError
@@ -87,13 +89,43 @@ def html_to_text(source: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def text_from_upload(*, filename: str, data: bytes) -> str:
+def html_title(source: str) -> str:
+    """The page's headline by trafilatura's metadata (h1, og:title or <title>, site name cut)."""
+    import trafilatura
+
+    metadata = trafilatura.extract_metadata(source)
+    return " ".join((metadata.title or "").split()) if metadata is not None else ""
+
+
+def without_headline(text: str, title: str) -> str:
+    """The text without its first paragraph when that is the headline (the title)."""
+    if not title:
+        return text
+    first, _, rest = text.lstrip().partition("\n")
+    if " ".join(first.split()).casefold() == title.casefold() and rest.strip():
+        return rest.lstrip("\n")
+    return text
+
+
+@dataclass(frozen=True)
+class UploadedArticle:
+    text: str
+    title: str = ""  # found in the file (HTML); empty when it has none
+
+
+def article_from_upload(*, filename: str, data: bytes) -> UploadedArticle:
     kind = upload_format(filename)
     text = decode_utf8(data, filename=PurePath(filename).name)
+    title = ""
     if kind == "markdown":
         text = markdown_to_text(text)
     elif kind == "html":
-        text = html_to_text(text)
+        title = html_title(text)
+        text = without_headline(html_to_text(text), title)
     if not text.strip():
         raise ArticleError(f"{PurePath(filename).name} contains no article text.", field="file")
-    return text
+    return UploadedArticle(text=text, title=title)
+
+
+def text_from_upload(*, filename: str, data: bytes) -> str:
+    return article_from_upload(filename=filename, data=data).text

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import RegexValidator
 
-from apps.articles.formats import text_from_upload
+from apps.articles.formats import UploadedArticle, article_from_upload
 from apps.articles.services import ArticleError
 
 # Django's "Enter a valid URL." does not say what is wrong with `javascript:…` or `data:…`.
@@ -23,16 +24,45 @@ class LabelledForm(forms.Form):
 
 
 class ArticleImportForm(LabelledForm):
-    title = forms.CharField(max_length=500)
+    title = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text="An HTML file's headline fills it in when left empty.",
+    )
     source = forms.CharField(max_length=200, required=False, help_text="Publication name.")
     byline = forms.CharField(max_length=300, required=False)
     url = forms.URLField(
-        max_length=2000, required=False, assume_scheme="https", error_messages=WEB_ADDRESS_ERRORS
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        error_messages=WEB_ADDRESS_ERRORS,
+        label="URL",
+        help_text="Address of the original.",
     )
     published_on = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty if unknown.",
+    )
+    event_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Event on",
+        help_text="The day of the reported event, when the text does not say; the checks test "
+        "titles of office against it.",
+    )
+    language = forms.CharField(
+        max_length=16,
+        required=False,
+        initial="en",
+        label="Language",
+        help_text="Language code of the text, e.g. en, fr, de, pt-BR (empty: en).",
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                "Enter a language code like en, fr or pt-BR.",
+            )
+        ],
     )
     text = forms.CharField(
         required=False,
@@ -48,6 +78,11 @@ class ArticleImportForm(LabelledForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.text,.md,.markdown,.html,.htm"}),
     )
 
+    # The file read in this request (None when none was read): if the form comes back with an
+    # error, its text is put in the text field so that nobody has to choose the file again.
+    uploaded: UploadedArticle | None = None
+    uploaded_name: str = ""
+
     def clean(self) -> dict:
         data = super().clean()
         text = data.get("text") or ""
@@ -58,14 +93,33 @@ class ArticleImportForm(LabelledForm):
             # An upload over DATA_UPLOAD_MAX_MEMORY_SIZE never gets here: config.security's
             # middleware answers 413 before the body is read.
             try:
-                data["body"] = text_from_upload(filename=upload.name, data=upload.read())
+                self.uploaded = article_from_upload(filename=upload.name, data=upload.read())
             except ArticleError as exc:
                 self.add_error("file", exc.message)
+            else:
+                self.uploaded_name = upload.name
+                data["body"] = self.uploaded.text
+                if not (data.get("title") or "").strip():
+                    data["title"] = self.uploaded.title
         elif not text.strip():
             self.add_error("text", "Paste the article text or upload a file.")
         else:
             data["body"] = text
+        data["language"] = data.get("language") or "en"
+        if "title" in data and not (data.get("title") or "").strip():
+            self.add_error("title", "Give the article a title.")
         return data
+
+    def keep_upload(self) -> None:
+        """After an error: the file's text (and the title found in it) become the fields'
+        values, so that the form comes back with them instead of an empty file input."""
+        if self.uploaded is None:
+            return
+        data = self.data.copy()
+        data["text"] = self.uploaded.text
+        if not data.get("title", "").strip():
+            data["title"] = self.uploaded.title
+        self.data = data
 
 
 class ArticleBodyForm(LabelledForm):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +32,7 @@ from apps.annotations.forms import (
 from apps.annotations.models import AnchoredSpan, Claim, Origin, ReviewState
 from apps.annotations.selectors import span_has_contributor
 from apps.articles import workspace
+from apps.articles.duplicates import duplicate_article_warning
 from apps.articles.forms import ArticleBodyForm, ArticleDetailsForm, ArticleImportForm
 from apps.articles.models import Article
 from apps.articles.selectors import (
@@ -142,21 +144,25 @@ def article_import_view(request: HttpRequest) -> HttpResponse:
                     source=data["source"],
                     byline=data["byline"],
                     url=data["url"],
+                    language=data["language"],
                     published_on=data["published_on"],
+                    event_on=data["event_on"],
                     created_by=request.user,
                 )
             except ArticleNotAllowed as exc:
                 raise PermissionDenied(exc.message) from None
             except ArticleError as exc:
-                field = exc.field
-                if field == "body":
-                    field = "file" if data.get("file") else "text"
+                field = "text" if exc.field == "body" else exc.field  # a file's text is kept there
                 form.add_error(field if field in form.fields else None, exc.message)
             else:
+                warning = duplicate_article_warning(article)
+                if warning is not None:  # imported all the same: it may be a new version
+                    messages.warning(request, warning)
                 url = reverse("articles:detail", args=[article.uuid])
                 if request.htmx:
                     return HttpResponseClientRedirect(url)
                 return redirect(url)
+        form.keep_upload()
         status = 422
     else:
         form = ArticleImportForm()

@@ -61,7 +61,16 @@ def test_it_shows_the_import_form_only_to_those_who_may_import(client, request, 
     if role in ("annotator", "editor"):
         assert response.status_code == 200
         html = text_of(response)
-        for label in ("Title", "Source", "Byline", "Url", "Published on", "Article text"):
+        for label in (
+            "Title",
+            "Source",
+            "Byline",
+            "URL",
+            "Published on",
+            "Event on",
+            "Language",
+            "Article text",
+        ):
             assert f">{label}</label>" in html
     else:
         assert_refused(response, role, False)
