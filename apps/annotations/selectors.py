@@ -23,3 +23,14 @@ def contributed_by(model: type[AnchoredSpan], user) -> Exists:
     return Exists(
         through.objects.filter(**{column: OuterRef("pk")}, user_id=getattr(user, "pk", None))
     )
+
+
+def span_duplicates(*, span: AnchoredSpan) -> list[AnchoredSpan]:
+    """Other annotations of the same type over exactly the same text (start and end) of the
+    article: what a new one most likely repeats."""
+    return list(
+        type(span)
+        .objects.filter(article_id=span.article_id, start=span.start, end=span.end)
+        .exclude(pk=span.pk)
+        .order_by("id")[:5]
+    )

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import roles
@@ -34,6 +35,7 @@ from apps.annotations.forms import (
     VersionForm,
 )
 from apps.annotations.models import AnchoredSpan, Claim, Evidence
+from apps.annotations.selectors import span_duplicates
 from apps.articles import workspace
 from apps.articles.models import Article
 from apps.articles.selectors import article_get_for_user
@@ -61,14 +63,19 @@ def span_get_for_user(*, kind: str, span_uuid, user) -> AnchoredSpan:
 
 
 def _success(
-    request: HttpRequest, article: Article, span: AnchoredSpan | None, message: str
+    request: HttpRequest,
+    article: Article,
+    span: AnchoredSpan | None,
+    message: str,
+    *,
+    level: str = "success",
 ) -> HttpResponse:
     if not request.htmx:
-        messages.success(request, message)
+        messages.add_message(request, getattr(messages, level.upper()), message)
         key = workspace.span_key(span) if span is not None else ""
         return redirect(workspace_url(article, open_key=key, anchor="detail"))
     context = workspace_context(
-        request, article, open_span=span, message=message, message_level="success"
+        request, article, open_span=span, message=message, message_level=level
     )
     return render_workspace(request, context, partial="after-write")
 
@@ -202,7 +209,29 @@ def annotation_create(request: HttpRequest, article_uuid) -> HttpResponse:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _refusal(request, article, span=None, status=_status(exc), create_form=form)
     name = workspace.KIND_NAMES[data["kind"]]
-    return _success(request, article, span, f"{name} created: “{excerpt(span.exact)}”.")
+    message = f"{name} created: “{excerpt(span.exact)}”."
+    duplicates = span_duplicates(span=span)
+    if duplicates:  # created all the same (two readings of one span can both be meant)
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{} by {}</a>',
+            (
+                (
+                    workspace_url(article, open_key=workspace.span_key(other), anchor="detail"),
+                    f"the {other.get_review_state_display()} one",
+                    other.created_by or "extraction",
+                )
+                for other in duplicates
+            ),
+        )
+        warning = format_html(
+            "{} Another {} is on exactly this text: {}.",
+            message,
+            name.lower(),
+            links,
+        )
+        return _success(request, article, span, warning, level="warning")
+    return _success(request, article, span, message)
 
 
 def _fields_from(kind: str, form, span: AnchoredSpan) -> dict[str, Any]:
