@@ -838,7 +838,7 @@ def ui_list_pages(w: World) -> dict[str, tuple[str, ...]]:
         f"/articles/{article}/": ("open", "state"),
         f"/articles/{article}/annotations/": ("state", "with_body"),
         f"/articles/{article}/findings/": ("polling", "ex"),
-        "/review/": ("type", "article", "origin", "kind", "page"),
+        "/review/": ("type", "article", "origin", "kind", "page", "rows", "select"),
         "/kb/": ("q", "kind", "page"),
         "/kb/autocomplete/": ("q", "kind", "name", "field", "limit", "selected"),
         f"/kb/{w.person.uuid}/": (),

@@ -4,7 +4,8 @@ across articles, in one ordered, paginated list.
 The four span tables are merged with one UNION of (type, id, created_at) rows, so that paging is
 done by the database; the page's items are then loaded per type with their relations. The number
 of queries is fixed (count, page, one per type present on the page, the article choices) whatever
-the length of the queue."""
+the length of the queue. For a reviewer, the items they wrote part of (which they may not approve
+or verify) come after all the others: an EXISTS in the same UNION orders them last."""
 
 from __future__ import annotations
 
@@ -53,12 +54,16 @@ _RELATED: dict[str, tuple[str, ...]] = {
 _ARTICLE_FIELDS = ("article__id", "article__uuid", "article__title", "article__source")
 
 
+ROW_STYLES = ("", "compact")  # "": full rows; "compact": one line per item, details on demand
+
+
 @dataclass
 class QueueFilters:
     type: str = ""
     article: str = ""  # article uuid, as text
     origin: str = ""
     kind: str = ""  # claim kind
+    rows: str = ""  # how rows are shown (ROW_STYLES), kept in the queue's links like a filter
 
     @classmethod
     def from_query(cls, data: Any) -> QueueFilters:
@@ -68,7 +73,10 @@ class QueueFilters:
             article=data.get("article", "").strip(),
             origin=data.get("origin", "").strip(),
             kind=data.get("kind", "").strip(),
+            rows=data.get("rows", "").strip(),
         )
+        if filters.rows not in ROW_STYLES:
+            filters.rows = ""
         if filters.type not in dict(QUEUE_TYPES):
             filters.type = ""
         if filters.origin not in Origin.values:
@@ -159,24 +167,30 @@ def _span_filter(kind: str, filters: QueueFilters) -> Q | None:
     return condition
 
 
-def queue_rows(*, filters: QueueFilters) -> models.QuerySet:
-    """(type, id, created_at) of every pending item, oldest first (a queue is worked in order)."""
+def queue_rows(*, filters: QueueFilters, own_last_for=None) -> models.QuerySet:
+    """(type, id, created_at, own) of every pending item, oldest first (a queue is worked in
+    order); with `own_last_for` (a reviewer) the items that user wrote part of come last."""
     parts = []
     for kind, model in SPAN_MODELS.items():
         condition = _span_filter(kind, filters)
         if condition is None:
             continue
+        own = (
+            contributed_by(model, own_last_for)
+            if own_last_for is not None
+            else Value(False, output_field=models.BooleanField())
+        )
         parts.append(
             model.objects.filter(condition)
-            .annotate(qtype=Value(kind, output_field=models.CharField()))
-            .values_list("qtype", "id", "created_at")
+            .annotate(qtype=Value(kind, output_field=models.CharField()), qown=own)
+            .values_list("qtype", "id", "created_at", "qown")
             .order_by()
         )
     if not parts:
-        return SPAN_MODELS["claim"].objects.none().values_list("id", "id", "created_at")
+        return SPAN_MODELS["claim"].objects.none().values_list("id", "id", "created_at", "id")
     first, *rest = parts
     combined = first.union(*rest, all=True) if rest else first
-    return combined.order_by("created_at", "qtype", "id")
+    return combined.order_by("qown", "created_at", "qtype", "id")
 
 
 def queue_items_load(rows: list[tuple[str, int, Any]], *, user=None) -> list[QueueItem]:
@@ -217,7 +231,8 @@ def _span_queryset(kind: str, *, user=None) -> models.QuerySet:
 def queue_page(*, user, filters: QueueFilters, page_number: Any = 1) -> Page:
     if not roles.can_read(user):
         raise PermissionDenied("You need a Factdesk role to see the review queue.")
-    paginator = Paginator(queue_rows(filters=filters), PAGE_SIZE)
+    own_last_for = user if roles.can_review(user) else None
+    paginator = Paginator(queue_rows(filters=filters, own_last_for=own_last_for), PAGE_SIZE)
     page = paginator.get_page(page_number)
     page.object_list = queue_items_load(list(page.object_list), user=user)
     return page

@@ -8,6 +8,7 @@ status (409, 403, 422), and the no-JavaScript path re-renders the page with the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
@@ -48,10 +49,23 @@ def _queue_context(request: HttpRequest, query: QueryDict, acted: list[QueueItem
     page = queue_page(user=request.user, filters=filters, page_number=query.get("page"))
     acted_keys = {item.key for item in acted}
     page.object_list = [item for item in page.object_list if item.key not in acted_keys]
+    # A reviewer's own items (last in the queue's order) are shown apart: they cannot act on them.
+    apart = roles.can_review(request.user)
     filter_query = QueryDict(mutable=True)
     filter_query.update(filters.as_query())
+    here = _queue_url(filters, query.get("page"))
     return {
         "page": page,
+        "items": [item for item in page.object_list if not (apart and item.is_own)],
+        "own_items": [item for item in page.object_list if apart and item.is_own],
+        "compact": filters.rows == "compact",
+        "rows_url": _queue_url(
+            replace(filters, rows="" if filters.rows else "compact"), query.get("page")
+        ),
+        "select_all": query.get("select") == "all",
+        "select_all_url": here + ("&" if "?" in here else "?") + "select=all",
+        "select_none_url": here,
+        "has_filters": any((filters.type, filters.article, filters.origin, filters.kind)),
         "filters": filters,
         "filter_query": filter_query.urlencode(),
         "queue_types": QUEUE_TYPES,
