@@ -17,3 +17,6 @@ urlpatterns = [
     path("api/", include("apps.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A refusal says why, also to htmx (config/errors.py).
+handler403 = "config.errors.permission_denied"

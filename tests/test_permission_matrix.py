@@ -120,6 +120,19 @@ class UIWorld(World):
         self.tenure.refresh_from_db()
         self.newcomer = UserFactory(username="tom")
         self.old_key = api_key_create(name="Old CMS", scope="read", by=None).key
+        # ws: an annotation anna deleted, for the undo (annotations:restore).
+        from apps.annotations import services as annotation_services
+
+        gone = annotation_services.annotation_create(
+            article=self.claim.article,
+            kind="date",
+            start=self.claim.start,
+            end=self.claim.end,
+            exact=self.claim.exact,
+            user=annotator,
+        )
+        annotation_services.annotation_delete(span=gone, user=annotator, expected_version=1)
+        self.deleted = gone
 
     def ids(self) -> dict[str, str]:
         return {**super().ids(), "tenure": str(self.tenure.uuid)}
@@ -436,6 +449,12 @@ MATRIX: list[Row] = [
             lands=WORKSPACE,
             data=lambda w: {"m-version": w.claim.version, "m-exact": "Officials met in Paris"},
         ),
+    ),
+    # ws: undo of a delete, by whoever deleted it (anna) or an editor.
+    R(
+        "annotations:restore",
+        kwargs=span_kwargs("date", "deleted"),
+        post=allow(ANNOTATE, 302, lands=WORKSPACE, data=lambda w: {}),
     ),
     # --- Review queue ---
     R("review:queue", get=allow(PEOPLE)),

@@ -78,6 +78,15 @@ class ReattachForm(VersionForm):
         help_text="The words to attach it to, exactly as in the article now.",
     )
     occurrence = forms.IntegerField(min_value=1, initial=1, required=False, label="Occurrence")
+    # A selection in the workspace ("Re-attach here") sends its offsets, in code points.
+    start = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (data.get("start") is None) != (data.get("end") is None):
+            raise forms.ValidationError("Give both a start and an end offset, or neither.")
+        return data
 
 
 class ClaimFieldsForm(VersionForm):

@@ -457,12 +457,116 @@ def annotation_delete(*, span: AnchoredSpan, user, expected_version: int | None)
             "Only an editor, or the author of an unreviewed annotation, can delete it."
         )
     article = current.article
+    if isinstance(current, Claim):
+        # Its evidence goes with it, each with a history row that annotation_restore finds.
+        for evidence in current.evidence.all():
+            evidence._change_reason = EVIDENCE_DELETED_WITH_CLAIM
+            evidence._history_user = user
+            evidence.delete()
     current._change_reason = "deleted"
     current._history_user = user
     current.delete()
     from apps.checks.services import article_check_request
 
     article_check_request(article=article)
+
+
+EVIDENCE_DELETED_WITH_CLAIM = "deleted with its claim"
+RESTORED_REASON = "restored (a delete undone)"
+# History rows whose author wrote part of the item (four eyes: a contributor); reviews, verifying
+# and sending back are not contributions.
+_CONTRIBUTING_REASONS = {"edited", "re-attached to a new selection", "verdict proposed"}
+
+
+def deleted_span_get(*, kind: str, span_uuid: Any) -> Any:
+    """The last history row of a deleted annotation (None when it exists or never did)."""
+    model = _span_model(kind)
+    last = (
+        model.history.model.objects.filter(uuid=span_uuid)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if last is None or last.history_type != "-" or model.objects.filter(uuid=span_uuid).exists():
+        return None
+    return last
+
+
+@transaction.atomic
+def annotation_restore(*, kind: str, span_uuid: Any, user) -> AnchoredSpan:
+    """Undo a delete: the annotation comes back with its identity (id, uuid), fields, review
+    state, verdict, evidence and contributors; its history stays one history, with a row for the
+    restore. Whoever deleted it, or an editor. If the article's text changed meanwhile so that
+    its words are no longer where they were, it comes back orphaned (re-attach it)."""
+    if not roles.can_annotate(user):
+        raise NotAllowed("Only annotators and editors can restore annotations.")
+    last = deleted_span_get(kind=kind, span_uuid=span_uuid)
+    if last is None:
+        model = _span_model(kind)
+        if model.objects.filter(uuid=span_uuid).exists():
+            raise AnnotationError(f"This {kind} is not deleted; there is nothing to undo.")
+        raise AnnotationError(f"There is no deleted {kind} with this id.")
+    if not (roles.can_edit(user) or last.history_user_id == user.pk):
+        raise NotAllowed("Only the person who deleted it, or an editor, can restore it.")
+    article = Article.objects.select_for_update().filter(pk=last.article_id).first()
+    if article is None:
+        raise AnnotationError("Its article has been deleted; it cannot be restored.")
+    span = last.instance
+    history = type(last).objects.filter(id=span.pk)
+    if not (0 <= span.start < span.end <= len(article.body)) or (
+        article.body[span.start : span.end] != span.exact
+    ):
+        span.anchor_state = AnchorState.ORPHANED
+    elif span.anchor_state == AnchorState.ORPHANED:
+        pass  # it was an orphan; it stays one until a person re-attaches it
+    for name in _ENTITY_FIELDS:
+        # A knowledge-base entity deleted meanwhile is unlinked, not a reason to lose the item.
+        entity_id = getattr(span, f"{name}_id", None)
+        field = type(span)._meta.get_field(name) if hasattr(span, f"{name}_id") else None
+        if entity_id and not field.related_model.objects.filter(pk=entity_id).exists():
+            setattr(span, f"{name}_id", None)
+    span.version += 1
+    span._change_reason = RESTORED_REASON
+    span._history_user = user
+    span.save(force_insert=True)
+    contributors = {
+        row.history_user_id
+        for row in history.exclude(history_type="-")
+        if row.history_user_id
+        and (
+            row.history_change_reason in _CONTRIBUTING_REASONS
+            or (row.history_type == "+" and row.history_change_reason != RESTORED_REASON)
+        )
+    }
+    if isinstance(span, Claim):
+        evidence_rows = Evidence.history.model.objects.filter(claim_id=span.pk).order_by(
+            "id", "-history_date", "-history_id"
+        )
+        seen: set[int] = set()
+        for row in evidence_rows:
+            if row.history_user_id and row.history_change_reason != RESTORED_REASON:
+                contributors.add(row.history_user_id)
+            if row.id in seen:
+                continue
+            seen.add(row.id)  # the newest row of each evidence item
+            if row.history_type == "-" and row.history_change_reason == (
+                EVIDENCE_DELETED_WITH_CLAIM
+            ):
+                evidence = row.instance
+                evidence._change_reason = RESTORED_REASON
+                evidence._history_user = user
+                evidence.save(force_insert=True)
+    through = type(span).contributors.through
+    through.objects.bulk_create(
+        [
+            through(**{f"{type(span)._meta.model_name}_id": span.pk, "user_id": pk})
+            for pk in contributors
+        ],
+        ignore_conflicts=True,
+    )
+    from apps.checks.services import article_check_request
+
+    article_check_request(article=article)
+    return span
 
 
 # --- Verdicts ---------------------------------------------------------------------------------

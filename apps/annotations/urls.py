@@ -35,4 +35,5 @@ urlpatterns = [
         name="reattach",
     ),
     path("<spankind:kind>/<uuid:span_uuid>/delete/", views.annotation_delete, name="delete"),
+    path("<spankind:kind>/<uuid:span_uuid>/restore/", views.annotation_restore, name="restore"),
 ]

@@ -360,9 +360,12 @@ def annotation_reattach(request: HttpRequest, kind: str, span_uuid) -> HttpRespo
     data = form.cleaned_data
     article = Article.objects.only("id", "body").get(pk=span.article_id)
     try:
-        start, end = services.span_locate(
-            body=article.body, exact=data["exact"], occurrence=data["occurrence"] or 1
-        )
+        if data["start"] is not None:
+            start, end = data["start"], data["end"]  # span_check holds them to the exact text
+        else:
+            start, end = services.span_locate(
+                body=article.body, exact=data["exact"], occurrence=data["occurrence"] or 1
+            )
         span = services.annotation_reattach(
             span=span,
             user=request.user,
@@ -391,9 +394,36 @@ def annotation_delete(request: HttpRequest, kind: str, span_uuid) -> HttpRespons
         )
     except services.AnnotationError as exc:
         return _refusal(request, span.article, span=span, status=_status(exc), message=exc.message)
-    return _success(
-        request, span.article, None, f"{workspace.KIND_NAMES[kind]} “{span.exact[:60]}” deleted."
-    )
+    message = f"Deleted — {workspace.KIND_NAMES[kind]} “{span.exact[:60]}”."
+    if not request.htmx:
+        return _success(request, span.article, None, message)
+    context = workspace_context(request, span.article, message=message, message_level="success")
+    # "Deleted — Undo": the restore form is shown with the message (templates/articles/workspace.html).
+    context["undo_url"] = reverse("annotations:restore", args=[kind, span.uuid])
+    return render_workspace(request, context, partial="after-write")
+
+
+@require_POST
+@login_required_htmx
+def annotation_restore(request: HttpRequest, kind: str, span_uuid) -> HttpResponse:
+    """Undo a delete (services.annotation_restore): the annotation comes back as it was."""
+    if not roles.can_read(request.user):
+        raise PermissionDenied("You need a Factdesk role to work on annotations.")
+    try:
+        span = services.annotation_restore(kind=kind, span_uuid=span_uuid, user=request.user)
+    except services.NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except services.AnnotationError as exc:
+        last = services.deleted_span_get(kind=kind, span_uuid=span_uuid)
+        existing = workspace.span_detail_get(kind=kind, span_uuid=span_uuid)
+        if existing is None and last is None:
+            raise Http404(exc.message) from None
+        article = (
+            existing.article if existing is not None else Article.objects.get(pk=last.article_id)
+        )
+        return _refusal(request, article, span=existing, status=409, message=exc.message)
+    span = workspace.span_detail_get(kind=kind, span_uuid=span.uuid)
+    return _success(request, span.article, span, f"Restored: “{span.exact[:60]}”.")
 
 
 def _claim_for_user(request: HttpRequest, span_uuid) -> Claim:

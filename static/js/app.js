@@ -18,6 +18,16 @@ function sentMessage(xhr) {
     return "";
   }
 }
+// Under DEBUG, django-htmx's debug script replaces the whole page with any 400, 403, 404 or 500
+// answer (to show Django's debug pages). A refusal written for a person is kept from it: one to
+// swap into its item (X-Inline-Message, like a 409 or a 422) or one to show above (X-Message).
+// This listener on <body> runs before django-htmx's on the document.
+document.body.addEventListener("htmx:beforeOnLoad", (event) => {
+  const xhr = event.detail.xhr;
+  if (xhr.status >= 400 && (xhr.getResponseHeader("X-Inline-Message") || xhr.getResponseHeader("X-Message"))) {
+    event.stopPropagation();
+  }
+});
 document.body.addEventListener("htmx:sendError", () => {
   const box = document.getElementById("global-message");
   if (box) box.textContent = "Factdesk could not be reached. Check your connection and try again.";

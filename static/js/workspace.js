@@ -78,6 +78,8 @@ function updateMenu() {
   menu.elements.start.value = String(found.start);
   menu.elements.end.value = String(found.end);
   menu.elements.exact.value = found.exact;
+  const reattach = menu.querySelector("[data-reattach]");
+  if (reattach) reattach.hidden = !reattachForm();
   menu.hidden = false;
   const top = window.scrollY + found.rect.bottom + 6;
   const left = Math.max(8, Math.min(window.scrollX + found.rect.left, window.scrollX + document.documentElement.clientWidth - menu.offsetWidth - 8));
@@ -105,7 +107,12 @@ if (menu) {
 
 // --- Opening spans, flashing them ----------------------------------------------------------------
 
-function openSpan(key, href) {
+// The highlight (or list row) that opened the detail: closing the sheet returns the focus to it.
+let opener = null;
+
+function openSpan(key, href, from) {
+  opener = from ? { key, element: from } : null;
+  sheetWanted = true;
   htmx.ajax("GET", `${annotationBase}${key}/`, { target: "#detail", swap: "outerHTML" });
   // Keep the address of the open span, so that a reload (or the link, shared) opens it again.
   if (href) window.history.replaceState(null, "", href);
@@ -154,15 +161,202 @@ document.addEventListener("click", (event) => {
   const rowLink = event.target.closest("#annotations li.row > a");
   if (rowLink && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0) {
     event.preventDefault();
-    openSpan(rowLink.parentElement.dataset.key, rowLink.href);
+    openSpan(rowLink.parentElement.dataset.key, rowLink.href, rowLink);
     return;
   }
-  const mark = event.target.closest("#article-body mark.hl");
-  if (mark && window.getSelection().isCollapsed) {
-    const first = (mark.dataset.ids || "").split(" ")[0];
-    if (first) openSpan(first);
+  const close = event.target.closest("[data-sheet-close]");
+  if (close) {
+    closeSheet();
+    return;
   }
+  const reattach = event.target.closest("#selection-menu [data-reattach]");
+  if (reattach) {
+    reattachHere();
+    return;
+  }
+  const choice = event.target.closest("#overlap-chooser button[data-open]");
+  if (choice) {
+    const mark = chooserMark;
+    hideChooser(false);
+    openSpan(choice.dataset.open, null, mark);
+    return;
+  }
+  if (chooser && !chooser.hidden && !chooser.contains(event.target)) hideChooser(false);
+  const mark = event.target.closest("#article-body mark.hl");
+  if (mark && window.getSelection().isCollapsed) activateMark(mark);
 });
+
+/** A highlight clicked, tapped or pressed (Enter): its annotation opens; where several overlap,
+ * a chooser lists them all (innermost first). */
+function activateMark(mark) {
+  const keys = (mark.dataset.ids || "").split(" ").filter(Boolean);
+  if (keys.length === 1) openSpan(keys[0], null, mark);
+  else if (keys.length > 1) showChooser(mark, keys);
+}
+
+// --- The overlap chooser ---------------------------------------------------------------------------
+
+const KIND_LABELS = { claim: "Claim", quote: "Quote", mention: "Mention", date: "Date" };
+let chooser = null;
+let chooserMark = null;
+
+function labelOf(key) {
+  const kind = key.split("/")[0];
+  const words = marksOf(key).map((mark) => mark.textContent).join("").replace(/\s+/g, " ").trim();
+  const row = document.querySelector(`#annotations li.row[data-key="${CSS.escape(key)}"] .badge[class*="st-"]`);
+  const state = row ? ` (${row.textContent.trim()})` : "";
+  return `${KIND_LABELS[kind] || kind}${state}: “${words.length > 70 ? words.slice(0, 69) + "…" : words}”`;
+}
+
+function showChooser(mark, keys) {
+  if (!chooser) {
+    chooser = document.createElement("div");
+    chooser.id = "overlap-chooser";
+    chooser.className = "overlap-chooser";
+    chooser.setAttribute("role", "dialog");
+    chooser.setAttribute("aria-label", "Annotations on this text");
+    document.body.append(chooser);
+  }
+  chooserMark = mark;
+  chooser.replaceChildren();
+  const heading = document.createElement("p");
+  heading.textContent = `${keys.length} annotations cover this text; open one:`;
+  const list = document.createElement("ul");
+  for (const key of keys) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.open = key;
+    button.textContent = labelOf(key);
+    item.append(button);
+    list.append(item);
+  }
+  chooser.append(heading, list);
+  chooser.hidden = false;
+  const rect = mark.getBoundingClientRect();
+  const width = Math.min(chooser.offsetWidth, document.documentElement.clientWidth - 16);
+  chooser.style.top = `${window.scrollY + rect.bottom + 4}px`;
+  chooser.style.left = `${Math.max(8, Math.min(window.scrollX + rect.left, window.scrollX + document.documentElement.clientWidth - width - 8))}px`;
+  list.querySelector("button").focus();
+}
+
+function hideChooser(refocus) {
+  if (!chooser || chooser.hidden) return;
+  chooser.hidden = true;
+  if (refocus && chooserMark && chooserMark.isConnected) chooserMark.focus();
+}
+
+if (typeof document !== "undefined") {
+  document.addEventListener("keydown", (event) => {
+    if (!chooser || chooser.hidden || !chooser.contains(event.target)) return;
+    const buttons = Array.from(chooser.querySelectorAll("button"));
+    const here = buttons.indexOf(event.target);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = (here + (event.key === "ArrowDown" ? 1 : -1) + buttons.length) % buttons.length;
+      buttons[next].focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      hideChooser(true);
+    } else if (event.key === "Tab" && (event.shiftKey ? here === 0 : here === buttons.length - 1)) {
+      hideChooser(false); // leaving the chooser closes it
+    }
+  }, true);
+}
+
+// --- The detail as a sheet on narrow screens -------------------------------------------------------
+
+const narrow = window.matchMedia("(max-width: 60rem)");
+let sheetWanted = false;
+
+function placeSheet() {
+  const detail = detailElement();
+  const body = bodyElement();
+  const open = Boolean(detail && detail.dataset.key && narrow.matches && sheetWanted);
+  if (detail) detail.classList.toggle("sheet", open);
+  if (body) body.classList.toggle("with-sheet", open);
+  if (!open) return;
+  // Keep the highlight it belongs to in sight above the sheet.
+  const mark = marksOf(detail.dataset.key)[0];
+  if (mark) {
+    const rect = mark.getBoundingClientRect();
+    const free = window.innerHeight - detail.offsetHeight;
+    if (rect.top < 0 || rect.bottom > free) window.scrollBy({ top: rect.top - Math.max(8, free / 4) });
+  }
+}
+
+function closeSheet() {
+  const detail = detailElement();
+  sheetWanted = false;
+  placeSheet();
+  const key = detail ? detail.dataset.key : "";
+  let back = opener && opener.element && opener.element.isConnected ? opener.element : null;
+  if (!back && key) back = marksOf(key)[0] || null;
+  if (back) back.focus();
+}
+
+narrow.addEventListener("change", placeSheet);
+
+// --- Re-attaching an orphan to a selection -----------------------------------------------------------
+
+function reattachForm() {
+  const detail = detailElement();
+  return detail ? detail.querySelector("form.reattach-form") : null;
+}
+
+function reattachHere() {
+  const form = reattachForm();
+  const found = selectionOffsets();
+  if (!form || !found) return;
+  form.elements["m-start"].value = String(found.start);
+  form.elements["m-end"].value = String(found.end);
+  form.elements["m-exact"].value = found.exact;
+  hideMenu();
+  window.getSelection().removeAllRanges();
+  htmx.trigger(form, "submit");
+}
+
+// --- Highlights by keyboard, and a quote's speaker shown in the text ---------------------------------
+
+// Every highlight is a tab stop. Chrome starts no text selection on a focusable element, so a
+// press of the mouse in the text takes them out of the tab order first (a click still opens a
+// highlight), and the next Tab puts them back.
+function enableMarks() {
+  const body = bodyElement();
+  if (!body) return;
+  for (const mark of body.querySelectorAll("mark.hl")) mark.tabIndex = 0;
+}
+
+document.addEventListener("mousedown", (event) => {
+  const body = bodyElement();
+  if (!body || !body.contains(event.target)) return;
+  for (const mark of body.querySelectorAll("mark.hl[tabindex]")) mark.removeAttribute("tabindex");
+}, true);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Tab") enableMarks();
+}, true);
+
+document.addEventListener("keydown", (event) => {
+  const mark = event.target.closest && event.target.closest("#article-body mark.hl");
+  if (!mark || (event.key !== "Enter" && event.key !== " ")) return;
+  event.preventDefault();
+  activateMark(mark);
+});
+
+function speakerMarks(mark) {
+  const links = JSON.parse((document.getElementById("speaker-links") || {}).textContent || "{}");
+  const keys = (mark.dataset.ids || "").split(" ").filter((key) => key.startsWith("quote/"));
+  return keys.flatMap((key) => (links[key] || []).flatMap(marksOf));
+}
+
+function showSpeaker(event) {
+  const mark = event.target.closest && event.target.closest("#article-body mark.hl.t-quote");
+  document.querySelectorAll("mark.hl.speaker-of").forEach((m) => m.classList.remove("speaker-of"));
+  if (mark) speakerMarks(mark).forEach((m) => m.classList.add("speaker-of"));
+}
+document.addEventListener("mouseover", showSpeaker);
+document.addEventListener("focusin", showSpeaker);
 
 // --- Keyboard -------------------------------------------------------------------------------------
 
@@ -203,6 +397,8 @@ document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === "Escape") {
     hideMenu();
+    const detail = detailElement();
+    if (detail && detail.classList.contains("sheet")) closeSheet();
     return;
   }
   if (typingIn(event.target)) return;
@@ -242,10 +438,18 @@ document.body.addEventListener("htmx:beforeSwap", (event) => {
 
 document.body.addEventListener("htmx:afterSettle", (event) => {
   markCurrent();
+  enableMarks();
   const detail = detailElement();
   const target = event.detail.target;
-  if (detail && target && target.id === "detail") detail.focus({ preventScroll: true });
+  if (detail && target && target.id === "detail") {
+    sheetWanted = true; // whatever was opened or done there is shown where the person is
+    placeSheet();
+    detail.focus({ preventScroll: true });
+  }
 });
 
 markCurrent();
+enableMarks();
+sheetWanted = Boolean(new URLSearchParams(window.location.search).get("open"));
+placeSheet();
 document.documentElement.dataset.workspaceReady = String(Math.round(performance.now()));

@@ -5,6 +5,7 @@ the list, the body and the findings)."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import unquote
 
 import pytest
 
@@ -357,9 +358,12 @@ def test_it_lets_the_author_or_an_editor_delete(client, request, article, annota
         if htmx:
             html = text_of(response)
             assert response.status_code == 200
-            assert "deleted" in html
+            assert "Deleted — Date “January 6, 2024”" in html
             assert "Add an annotation" in html  # the panel is back to the create form
-            assert f"date/{date.uuid}" not in html
+            assert f'data-key="date/{date.uuid}"' not in html  # not in the list, not open
+            assert f'data-ids="date/{date.uuid}"' not in html  # not in the text
+            # "Deleted — Undo": the restore form is offered.
+            assert f'action="/annotations/date/{date.uuid}/restore/"' in response.text
         else:
             assert redirect_path(response) == workspace(article)
     else:
@@ -601,3 +605,35 @@ def test_it_does_not_let_a_quote_be_edited_into_another_article(client, annotato
     assert Quote.objects.filter(article=other).count() == 0
     assert Quote.objects.get().pk == quote.pk
     assert Article.objects.get(pk=other.pk).status == "new"
+
+
+@HTMX
+def test_it_undoes_a_delete_through_the_page(client, request, article, annotator, htmx):
+    date = make(article, "date", "January 6, 2024", annotator)
+    sign_in(client, request, "annotator")
+    client.post(f"/annotations/date/{date.uuid}/delete/", {"d-version": 1}, headers=hx(htmx))
+    response = client.post(f"/annotations/date/{date.uuid}/restore/", headers=hx(htmx))
+    back = DateMention.objects.get(uuid=date.uuid)
+    assert (back.pk, back.exact, back.version) == (date.pk, "January 6, 2024", 2)
+    if htmx:
+        assert response.status_code == 200
+        assert "Restored: “January 6, 2024”" in text_of(response)
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{workspace(article)}?open=date/{date.uuid}")
+    # Twice: nothing to undo any more, said as a conflict; nothing changes.
+    again = client.post(f"/annotations/date/{date.uuid}/restore/", headers=hx(htmx))
+    assert again.status_code == 409
+    assert "nothing to undo" in text_of(again)
+    assert DateMention.objects.get(uuid=date.uuid).version == 2
+
+
+def test_it_refuses_an_undo_of_someone_elses_delete_in_place(client, request, article, annotator):
+    date = make(article, "date", "January 6, 2024", annotator)
+    sign_in(client, request, "editor")
+    client.post(f"/annotations/date/{date.uuid}/delete/", {"d-version": 1})
+    sign_in(client, request, "annotator")
+    response = client.post(f"/annotations/date/{date.uuid}/restore/", headers=hx(True))
+    assert response.status_code == 403
+    assert "Only the person who deleted it" in unquote(response["X-Message"])
+    assert not DateMention.objects.filter(uuid=date.uuid).exists()
