@@ -7,6 +7,7 @@ render through `workspace_context` and `render_workspace` below."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -363,6 +364,7 @@ def workspace_context(
     context.update(
         {
             "body_html": workspace.body_html(article.body, workspace.marks_for(spans)),
+            "speaker_links": json.dumps(workspace.speaker_links(spans), separators=(",", ":")),
             "groups": groups,
             "state": state,
             "states": ReviewState.choices,

@@ -45,8 +45,8 @@ EXTRACTION_WAIT = dt.timedelta(minutes=10)
 _COMMON_FIELDS = ("uuid", "start", "end", "exact", "review_state", "origin", "anchor_state")
 _LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "claim": ("verdict", "verdict_state"),
-    "quote": ("speaker__label", "speaker_text"),
-    "mention": ("entity__label", "title_start", "title_end"),
+    "quote": ("speaker__label", "speaker_text", "speaker_id"),
+    "mention": ("entity__label", "title_start", "title_end", "entity_id"),
     "date": ("value",),
 }
 
@@ -70,6 +70,7 @@ class SpanRow:
         "title_start",
         "title_end",
         "value",
+        "entity_id",
     )
 
     def __init__(self, kind: str, values: tuple) -> None:
@@ -85,14 +86,15 @@ class SpanRow:
         ) = values[:7]
         self.key = f"{kind}/{self.uuid}"
         self.verdict = self.verdict_state = self.who = self.value = None
-        self.title_start = self.title_end = None
+        self.title_start = self.title_end = self.entity_id = None
         extra = values[7:]
         if kind == "claim":
             self.verdict, self.verdict_state = extra
         elif kind == "quote":
             self.who = extra[0] or extra[1]
+            self.entity_id = extra[2]  # the speaker
         elif kind == "mention":
-            self.who, self.title_start, self.title_end = extra
+            self.who, self.title_start, self.title_end, self.entity_id = extra
         else:
             (self.value,) = extra
 
@@ -183,6 +185,20 @@ def marks_for(spans_by_kind: dict[str, list[SpanRow]]) -> list[Mark]:
             if kind == "mention" and span.title_start is not None and span.title_end is not None:
                 marks.append(Mark(span.title_start, span.title_end, "title", key))
     return marks
+
+
+def speaker_links(spans_by_kind: dict[str, list[SpanRow]]) -> dict[str, list[str]]:
+    """Each quote whose speaker is linked → the mentions of that person in the text (the page
+    highlights them while the quote has the pointer or the focus)."""
+    mentions: dict[int, list[str]] = defaultdict(list)
+    for span in spans_by_kind.get("mention", ()):
+        if span.entity_id is not None and span.anchor_state == AnchorState.ANCHORED:
+            mentions[span.entity_id].append(span.key)
+    return {
+        span.key: mentions[span.entity_id]
+        for span in spans_by_kind.get("quote", ())
+        if span.entity_id is not None and mentions.get(span.entity_id)
+    }
 
 
 # --- The annotation list ------------------------------------------------------------------------

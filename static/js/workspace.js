@@ -345,7 +345,13 @@ document.addEventListener("keydown", (event) => {
 });
 
 function speakerMarks(mark) {
-  const links = JSON.parse((document.getElementById("speaker-links") || {}).textContent || "{}");
+  const body = bodyElement();
+  let links = {};
+  try {
+    links = JSON.parse((body && body.dataset.speakers) || "{}");
+  } catch {
+    links = {};
+  }
   const keys = (mark.dataset.ids || "").split(" ").filter((key) => key.startsWith("quote/"));
   return keys.flatMap((key) => (links[key] || []).flatMap(marksOf));
 }

@@ -23,6 +23,7 @@ from apps.articles.models import Article
 from apps.articles.services import article_import, article_update_body
 from tests.browser.conftest import login, screenshot
 from tests.browser.test_workspace import select_with_mouse
+from tests.factories import EntityFactory
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +53,9 @@ def _span(article, user, kind, text, **fields):
 @pytest.fixture
 def journey_article(annotator):
     article = article_import(title="Coalition talks in Paris", body=BODY, created_by=annotator)
-    _span(article, annotator, "mention", "Keir Starmer")
+    starmer = EntityFactory(label="Keir Starmer")
+    _span(article, annotator, "mention", "Keir Starmer", entity=starmer)
+    _span(article, annotator, "quote", "the talks were productive", speaker=starmer)
     _span(article, annotator, "date", "Tuesday")
     quote = _span(article, annotator, "quote", "We determined what forces are needed.")
     # An edit removes the quote's words: it is orphaned, kept with the words it had.
@@ -129,6 +132,14 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Review").is_visible()  # the nav wraps, none hidden
 
+    # A quote's speaker is shown in the text while the quote has the focus (or the pointer).
+    said = Quote.objects.get(article=article, exact="the talks were productive")
+    mention = EntityMention.objects.get(article=article)
+    mention_mark = page.locator(f'#article-body mark[data-ids="mention/{mention.uuid}"]')
+    assert "speaker-of" not in mention_mark.get_attribute("class")
+    page.locator(f'#article-body mark[data-ids="quote/{said.uuid}"]').focus()
+    assert "speaker-of" in mention_mark.get_attribute("class")
+
     # Claim a sentence and propose a verdict with evidence.
     sentence = "UK Prime Minister Keir Starmer said the talks were productive."
     select_with_mouse(page, sentence)
@@ -163,7 +174,6 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
         assert page.evaluate("document.activeElement.dataset.ids") == f"date/{date.uuid}"
 
     # Overlapping highlights: a chooser lists both, by keyboard too.
-    mention = EntityMention.objects.get(article=article)
     overlap = page.locator(f'#article-body mark[data-ids~="mention/{mention.uuid}"]').first
     _tap_or_click(page, overlap, phone)
     chooser = page.get_by_role("dialog", name="Annotations on this text")
@@ -189,7 +199,7 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
         detail.get_by_role("button", name="Close").click()
 
     # Re-attach the orphaned quote to a new selection.
-    quote = Quote.objects.get(article=article)
+    quote = Quote.objects.get(article=article, anchor_state=AnchorState.ORPHANED)
     page.goto(f"/articles/{article.uuid}/?open=quote/{quote.uuid}")
     detail.get_by_text("orphaned").first.wait_for()
     if phone:
