@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -120,9 +121,10 @@ def test_it_sends_the_body_with_the_list_after_extraction(client, annotator, art
     )
     html = text_of(response)
     assert html.lstrip().startswith('<section id="annotations"')
-    assert (
-        f'<div id="article-body" class="ws-body" lang="en" data-length="{len(BODY)}" '
-        'hx-swap-oob="true">' in html
+    assert re.search(
+        rf'<div id="article-body" class="ws-body" lang="en" data-length="{len(BODY)}" '
+        r'data-speakers="[^"]*" hx-swap-oob="true">',
+        html,
     )
 
 
