@@ -3,7 +3,8 @@ annotator claims a sentence and proposes a verdict with evidence, opens a highli
 (its detail shows without scrolling), picks one of two overlapping highlights from the chooser,
 re-attaches an orphan to a new selection, deletes an annotation and undoes it; a reviewer who
 wrote part of the claim is refused verifying it (403, shown in place under DEBUG), approves the
-quote; a second reviewer verifies the claim."""
+quote (and an editor is refused the same in the review queue, in place); a second reviewer
+verifies the claim."""
 
 from __future__ import annotations
 
@@ -164,8 +165,9 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
     tuesday = page.locator(f'#article-body mark[data-ids="date/{date.uuid}"]')
     _tap_or_click(page, tuesday, phone)
     detail.get_by_role("heading", name="Date").wait_for()
+    # Once htmx has settled the swap, the detail has the focus and is in sight.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'detail'")
     assert _in_viewport(page, "#detail")
-    assert page.evaluate("document.activeElement.id") == "detail"
     if phone:
         assert "sheet" in detail.get_attribute("class")
         screenshot(page, "workspace-phone")
@@ -260,6 +262,23 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
     rev_detail.get_by_role("button", name="Approve").click()
     rev_detail.get_by_text("Approved.").wait_for()
     assert Quote.objects.get(pk=quote.pk).review_state == "approved"
+
+    # The same in the review queue: an editor who adds evidence (in another tab) after the
+    # queue was loaded is refused inside the item.
+    ed = new_page()
+    login(ed, editor)
+    ed.goto("/review/?type=claim")
+    item = ed.locator(f"#review-claim-{claim.uuid}")
+    item.locator("button[data-review-key='a']").wait_for()
+    services.evidence_add(
+        claim=Claim.objects.get(pk=claim.pk), user=editor, url="https://example.org/c"
+    )
+    item.locator("button[data-review-key='a']").click()
+    item.locator(".review-msg.error").wait_for()
+    assert "You cannot verify" in item.locator(".review-msg.error").inner_text()
+    assert ed.locator("header.top nav").is_visible()  # the page was not replaced
+    assert Claim.objects.get(pk=claim.pk).verdict_state == "proposed"
+    assert all("403" in e for e in ed.errors), ed.errors
 
     # A second reviewer verifies the claim: four eyes.
     second = new_page()
