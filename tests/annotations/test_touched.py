@@ -185,3 +185,31 @@ def test_reviewers_cannot_reattach_through_the_workspace(client, orphan, reviewe
     )
     assert response.status_code == 403
     assert Claim.objects.get(pk=orphan.pk).anchor_state == AnchorState.ORPHANED
+
+
+def test_the_workspace_reattaches_an_orphan_to_a_selection_by_its_offsets(
+    client, orphan, annotator
+):
+    """ "Re-attach here": the selection's offsets (the second "officials" here, not the first
+    occurrence of the words) with its text; offsets that do not hold the text are refused."""
+    article = orphan.article
+    article.refresh_from_db()
+    first = article.body.index("Talks")
+    before = db_snapshot()
+    client.force_login(annotator)
+    refused = client.post(
+        f"/annotations/claim/{orphan.uuid}/reattach/",
+        {"m-version": orphan.version, "m-exact": "Talks", "m-start": first + 1, "m-end": first + 6},
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 422
+    assert db_snapshot() == before
+    response = client.post(
+        f"/annotations/claim/{orphan.uuid}/reattach/",
+        {"m-version": orphan.version, "m-exact": "Talks", "m-start": first, "m-end": first + 5},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    moved = Claim.objects.get(pk=orphan.pk)
+    assert (moved.start, moved.end, moved.exact) == (first, first + 5, "Talks")
+    assert moved.anchor_state == AnchorState.ANCHORED
