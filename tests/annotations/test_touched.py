@@ -190,8 +190,8 @@ def test_reviewers_cannot_reattach_through_the_workspace(client, orphan, reviewe
 def test_the_workspace_reattaches_an_orphan_to_a_selection_by_its_offsets(
     client, orphan, annotator
 ):
-    """ "Re-attach here": the selection's offsets (the second "officials" here, not the first
-    occurrence of the words) with its text; offsets that do not hold the text are refused."""
+    """Re-attach here: the selection's offsets are sent with its text; offsets that do not
+    hold the text are refused (422, nothing changed)."""
     article = orphan.article
     article.refresh_from_db()
     first = article.body.index("Talks")
