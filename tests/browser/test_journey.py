@@ -85,6 +85,11 @@ def _in_viewport(page, selector: str) -> bool:
     )
 
 
+def _settled(page) -> None:
+    """htmx has settled the detail's last swap: it has the focus (workspace.js gives it then)."""
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'detail'")
+
+
 def _tap_or_click(page, locator, phone: bool) -> None:
     locator.scroll_into_view_if_needed()
     if phone:
@@ -156,6 +161,7 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
     detail.get_by_label("URL").fill("https://www.gov.uk/government/people/keir-starmer")
     detail.get_by_role("button", name="Add evidence").click()
     detail.get_by_role("link", name="https://www.gov.uk/government/people/keir-starmer").wait_for()
+    _settled(page)
     if phone:
         detail.get_by_role("button", name="Close").click()
         assert "sheet" not in (detail.get_attribute("class") or "")
@@ -165,8 +171,7 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
     tuesday = page.locator(f'#article-body mark[data-ids="date/{date.uuid}"]')
     _tap_or_click(page, tuesday, phone)
     detail.get_by_role("heading", name="Date").wait_for()
-    # Once htmx has settled the swap, the detail has the focus and is in sight.
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'detail'")
+    _settled(page)  # once htmx has settled the swap, the detail has the focus and is in sight
     assert _in_viewport(page, "#detail")
     if phone:
         assert "sheet" in detail.get_attribute("class")
@@ -190,6 +195,7 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
     detail.get_by_role("heading", name="Claim").wait_for()
     assert not chooser.is_visible()
     assert detail.get_attribute("data-key") == f"claim/{claim.uuid}"
+    _settled(page)
     if phone:
         detail.get_by_role("button", name="Close").click()
 
@@ -197,6 +203,7 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
     tuesday.focus()
     page.keyboard.press("Enter")
     detail.get_by_role("heading", name="Date").wait_for()
+    _settled(page)
     if phone:
         detail.get_by_role("button", name="Close").click()
 
@@ -221,6 +228,7 @@ def _journey(new_page, phone, article, annotator, reviewer, reviewer2, editor):
         AnchorState.ANCHORED,
     )
     assert page.locator(f'#article-body mark[data-ids~="quote/{quote.uuid}"]').count() == 1
+    _settled(page)
     if phone:
         detail.get_by_role("button", name="Close").click()
 
