@@ -24,7 +24,13 @@ $(VENV)/.installed: requirements.lock
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	@touch $@
 
-install: $(VENV)/.installed
+# The browser tests' npm packages (axe-core, package-lock.json), fetched and checked against the
+# lock file's sha512 by a standard-library script: no npm needed (tools/npm_fetch.py).
+node_modules/.installed: package-lock.json | $(VENV)/.installed
+	$(BIN)/python tools/npm_fetch.py
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

@@ -1,0 +1,181 @@
+"""Accessibility (issue 14): axe-core finds no violation on any page of the app, at 1440×900, and
+on the main pages at 390×844 (a phone).
+
+The pages are the permission matrix's (tests/test_permission_matrix.py): every URL that answers a
+GET with a page, each seen by a role allowed to see it, with the matrix's world (an article with
+one of everything, findings, a KB person with a tenure, API keys...). A page added to the matrix
+is checked here too. Only Swagger UI (/api/, not in the matrix) is left out. The error pages (403,
+404) and the states of the workspace reached by clicking are added below."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import responses
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.browser.axe import axe_violations, describe, require_axe
+from tests.browser.conftest import login
+from tests.factories import UserFactory
+from tests.knowledge import fake_wikidata
+from tests.test_permission_matrix import MATRIX, UIWorld
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "pw-for-tests-only"
+
+# Who looks at a page: the first of these the matrix allows (anyone's pages as someone signed
+# out; the rest as an editor, who is shown every control).
+VIEWERS = ("anonymous", "editor", "reviewer", "annotator", "outsider")
+# Pages whose controls differ by role: seen by the annotator and the reviewer as well.
+BY_EVERY_ROLE = {"articles:detail", "review:queue", "review:item", "ops:dashboard"}
+# The pages a phone user lives in.
+PHONE_PAGES = {
+    "accounts:login",
+    "ops:dashboard",
+    "articles:list",
+    "articles:detail",
+    "articles:import",
+    "review:queue",
+    "knowledge:search",
+    "knowledge:entity",
+}
+
+
+@dataclass(frozen=True)
+class Visit:
+    role: str
+    name: str  # the matrix's URL name, or what the visit is
+    url: str
+    status: int = 200
+
+
+def matrix_pages(world) -> list[Visit]:
+    visits = []
+    for row in MATRIX:
+        access = row.get
+        if access is None or access.status != 200:
+            continue  # no page here: a form's POST, or a redirect
+        url = reverse(row.name, kwargs=row.kwargs(world))
+        if access.query:
+            url += "?" + "&".join(f"{k}={v}" for k, v in access.query.items())
+        roles = [role for role in VIEWERS if role in access.allowed]
+        if row.name in BY_EVERY_ROLE:
+            roles = [r for r in ("editor", "reviewer", "annotator") if r in access.allowed]
+        visits += [
+            Visit(role, row.id, url)
+            for role in roles[: len(roles) if row.name in BY_EVERY_ROLE else 1]
+        ]
+    return visits
+
+
+def error_pages(world) -> list[Visit]:
+    return [
+        Visit("editor", "404", "/articles/00000000-0000-0000-0000-000000000000/", 404),
+        Visit("annotator", "403 (an editor's page)", reverse("accounts:users"), 403),
+        Visit("outsider", "403 (no role)", reverse("articles:list"), 403),
+    ]
+
+
+@pytest.fixture
+def wikidata():
+    """The "add from Wikidata" pages, answered by the tests' fake Wikidata (as in the matrix)."""
+    with (
+        override_settings(
+            WIKIDATA_API_URL=fake_wikidata.API_URL,
+            WIKIDATA_SPARQL_URL=fake_wikidata.SPARQL_URL,
+            KB_SYNC_REQUEST_INTERVAL_MS=0,
+        ),
+        responses.RequestsMock(assert_all_requests_are_fired=False) as mock,
+    ):
+        fake_wikidata.install(mock, fake_wikidata.FakeWikidata())
+        yield
+
+
+@pytest.fixture
+def axe_world(transactional_db, wikidata):
+    require_axe()
+    # Made in one transaction, as the matrix does: the checks the writes queue run once it is
+    # committed (their findings are part of the pages), not between two steps of the world.
+    with transaction.atomic():
+        people, world = _world()
+    return world, people
+
+
+def _world():
+    people = {
+        "annotator": UserFactory(username="anna", role="annotator"),
+        "reviewer": UserFactory(username="rita", role="reviewer"),
+        "editor": UserFactory(username="edith", role="editor"),
+        "outsider": UserFactory(username="olga"),
+    }
+    world = UIWorld(
+        annotator=people["annotator"], reviewer2=UserFactory(username="rob", role="reviewer")
+    )
+    return people, world
+
+
+@pytest.fixture
+def pages_by_role(axe_world, browser, live_server):
+    """One signed-in page per role (signed in once), CSP bypassed so that axe can be injected."""
+    _, people = axe_world
+    contexts, pages = [], {}
+
+    def page_for(role: str):
+        if role not in pages:
+            context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+            context.set_default_timeout(15_000)
+            contexts.append(context)
+            page = context.new_page()
+            if role != "anonymous":
+                login(page, people[role], PASSWORD)
+            pages[role] = page
+        return pages[role]
+
+    yield page_for
+    for context in contexts:
+        context.close()
+
+
+def check(page_for, visits: list[Visit], viewport: dict) -> tuple[list[str], list[str]]:
+    """Visit each page at the viewport; (problems, pages skipped as not HTML documents)."""
+    problems, skipped = [], []
+    for visit in visits:
+        page = page_for(visit.role)
+        page.set_viewport_size(viewport)
+        response = page.goto(visit.url)
+        where = f"{visit.name} as {visit.role} at {viewport['width']}×{viewport['height']}"
+        if response.status != visit.status:
+            problems.append(f"{where}: {visit.url} answered {response.status}, not {visit.status}")
+            continue
+        is_document = page.evaluate(
+            "() => document.contentType === 'text/html' && document.doctype !== null"
+        )
+        if not is_document:
+            skipped.append(visit.name)  # JSON, or an htmx fragment shown inside another page
+            continue
+        if violations := axe_violations(page):
+            problems.append(describe(f"{where} ({visit.url})", violations))
+    return problems, skipped
+
+
+def test_every_page_has_no_axe_violations_at_1440x900(axe_world, pages_by_role):
+    world, _ = axe_world
+    visits = matrix_pages(world) + error_pages(world)
+    problems, skipped = check(pages_by_role, visits, DESKTOP)
+    assert not problems, "axe-core found violations:\n" + "\n".join(problems)
+    # Only the health check (JSON) and fragments an htmx request puts in a page are not pages.
+    assert set(skipped) <= {"ops:healthz", "knowledge:autocomplete"}, skipped
+    assert len(visits) - len(skipped) >= 25
+
+
+def test_the_main_pages_have_no_axe_violations_at_390x844(axe_world, pages_by_role):
+    world, _ = axe_world
+    visits = [v for v in matrix_pages(world) if v.name in PHONE_PAGES] + error_pages(world)[:1]
+    problems, _ = check(pages_by_role, visits, PHONE)
+    assert not problems, "axe-core found violations:\n" + "\n".join(problems)
