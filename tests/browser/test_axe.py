@@ -104,6 +104,7 @@ def axe_world(transactional_db, wikidata):
     # committed (their findings are part of the pages), not between two steps of the world.
     with transaction.atomic():
         people, world = _world()
+    _more_states(world, people)
     return world, people
 
 
@@ -118,6 +119,66 @@ def _world():
         annotator=people["annotator"], reviewer2=UserFactory(username="rob", role="reviewer")
     )
     return people, world
+
+
+def _more_states(world, people) -> None:
+    """What the matrix's world lacks and the pages show differently: a rejected annotation, an
+    orphan (its text edited away) in a second article, an open error finding and a dismissed one."""
+    from apps.annotations.services import annotation_create, annotation_review
+    from apps.articles.services import article_import, article_update_body
+    from apps.checks.models import Finding
+
+    annotator, reviewer = people["annotator"], people["reviewer"]
+    annotation_review(
+        span=world.quote,
+        user=reviewer,
+        approve=False,
+        note="The speaker is someone else.",
+        expected_version=world.quote.version,
+    )
+    second = article_import(
+        title="Budget vote",
+        body="Ministers met on Monday. The budget passed by 12 votes.",
+        source="Test Wire",
+        created_by=annotator,
+    )
+    text = "Ministers met on Monday."
+    annotation_create(
+        article=second, kind="claim", start=0, end=len(text), exact=text, user=annotator
+    )
+    second.refresh_from_db()
+    article_update_body(
+        article=second,
+        body="The budget passed by 12 votes.",
+        user=annotator,
+        expected_revision=second.revision,
+        note="The first sentence was wrong.",
+    )
+    for severity, state, fingerprint in [
+        (Finding.Severity.ERROR, Finding.State.OPEN, "a11y-error"),
+        (Finding.Severity.WARNING, Finding.State.DISMISSED, "a11y-dismissed"),
+        (Finding.Severity.INFO, Finding.State.ACKNOWLEDGED, "a11y-info"),
+    ]:
+        Finding.objects.create(
+            article=world.article,
+            code="QUOTE_SPEAKER",
+            check_version="1",
+            severity=severity,
+            state=state,
+            state_reason="" if state == Finding.State.OPEN else "Checked with the desk.",
+            state_by=None if state == Finding.State.OPEN else reviewer,
+            message=f"A {severity} finding, {state}.",
+            fingerprint=fingerprint,
+            spans=[
+                {
+                    "type": "quote",
+                    "uuid": str(world.quote.uuid),
+                    "exact": world.quote.exact,
+                    "start": world.quote.start,
+                    "end": world.quote.end,
+                }
+            ],
+        )
 
 
 @pytest.fixture
@@ -178,4 +239,62 @@ def test_the_main_pages_have_no_axe_violations_at_390x844(axe_world, pages_by_ro
     world, _ = axe_world
     visits = [v for v in matrix_pages(world) if v.name in PHONE_PAGES] + error_pages(world)[:1]
     problems, _ = check(pages_by_role, visits, PHONE)
+    assert not problems, "axe-core found violations:\n" + "\n".join(problems)
+
+
+def _axe_problems(page, where: str) -> list[str]:
+    violations = axe_violations(page)
+    return [describe(f"{where} ({page.url})", violations)] if violations else []
+
+
+def test_the_states_pages_reach_by_clicking_have_no_axe_violations(axe_world, pages_by_role):
+    """The workspace with each kind of annotation open (its forms), its shortcuts dialog, the
+    review queue after a keyboard approval, a new API key's one-time secret, forms with errors."""
+    world, _ = axe_world
+    problems = []
+    workspace = reverse("articles:detail", kwargs={"article_uuid": world.article.uuid})
+    for role in ("editor", "reviewer", "annotator"):
+        page = pages_by_role(role)
+        page.set_viewport_size(DESKTOP)
+        for name in ("claim", "claim_proposed", "claim_verified", "quote", "mention", "date"):
+            span = getattr(world, name)
+            kind = name.split("_")[0]
+            page.goto(f"{workspace}?open={kind}/{span.uuid}")
+            page.locator("#detail").get_by_text(span.exact[:20]).first.wait_for()
+            problems += _axe_problems(page, f"workspace, {name} open, as {role}")
+
+    page = pages_by_role("editor")
+    page.goto(workspace)
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    page.locator("dialog#keys-help[open]").wait_for()
+    problems += _axe_problems(page, "workspace, shortcuts dialog open")
+
+    page = pages_by_role("reviewer")
+    page.goto(reverse("review:queue"))
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    page.locator(".review-msg").first.wait_for()
+    problems += _axe_problems(page, "review queue after approving by keyboard")
+
+    page = pages_by_role("editor")
+    page.goto(reverse("keys:list"))
+    page.get_by_label("Name").fill("Newsroom CMS")
+    page.get_by_label("Read-only", exact=False).first.check()
+    page.get_by_role("button", name="Create key").click()
+    page.locator("#new-key-secret").wait_for()
+    problems += _axe_problems(page, "API keys, a new key shown")
+
+    page.goto(reverse("articles:import"))
+    page.locator("main form button[type=submit]").last.click()
+    page.locator("main .error, main .errorlist").first.wait_for()
+    problems += _axe_problems(page, "import form with errors")
+
+    page = pages_by_role("anonymous")
+    page.goto(reverse("accounts:login"))
+    page.get_by_label("Username").fill("anna")
+    page.get_by_label("Password").fill("not her password")
+    page.get_by_role("button", name="Log in").click()
+    page.locator("main .error, main .errorlist").first.wait_for()
+    problems += _axe_problems(page, "login with a wrong password")
+
     assert not problems, "axe-core found violations:\n" + "\n".join(problems)
