@@ -28,7 +28,8 @@ def require_axe() -> Path:
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe on the page as it is now; its violations (axe's JSON)."""
+    """Run axe on the page as it is now; its violations (axe's JSON). The page's context may
+    have loaded axe already (`context.add_init_script(path=AXE_JS)`); else it is added now."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE_JS))
     return page.evaluate("options => axe.run(document, options)", RUN_OPTIONS)["violations"]

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.browser.axe import axe_violations, describe, require_axe
+from tests.browser.axe import AXE_JS, axe_violations, describe, require_axe
 from tests.browser.conftest import login
 from tests.factories import UserFactory
 from tests.knowledge import fake_wikidata
@@ -191,6 +191,7 @@ def pages_by_role(axe_world, browser, live_server):
         if role not in pages:
             context = browser.new_context(base_url=live_server.url, bypass_csp=True)
             context.set_default_timeout(15_000)
+            context.add_init_script(path=str(AXE_JS))  # in every page, before its own scripts
             contexts.append(context)
             page = context.new_page()
             if role != "anonymous":
@@ -225,21 +226,18 @@ def check(page_for, visits: list[Visit], viewport: dict) -> tuple[list[str], lis
     return problems, skipped
 
 
-def test_every_page_has_no_axe_violations_at_1440x900(axe_world, pages_by_role):
+def test_every_page_has_no_axe_violations_at_1440x900_and_the_main_ones_at_390x844(
+    axe_world, pages_by_role
+):
     world, _ = axe_world
     visits = matrix_pages(world) + error_pages(world)
     problems, skipped = check(pages_by_role, visits, DESKTOP)
+    phone = [v for v in visits if v.name in PHONE_PAGES] + error_pages(world)[:1]
+    problems += check(pages_by_role, phone, PHONE)[0]
     assert not problems, "axe-core found violations:\n" + "\n".join(problems)
     # Only the health check (JSON) and fragments an htmx request puts in a page are not pages.
     assert set(skipped) <= {"ops:healthz", "knowledge:autocomplete"}, skipped
     assert len(visits) - len(skipped) >= 25
-
-
-def test_the_main_pages_have_no_axe_violations_at_390x844(axe_world, pages_by_role):
-    world, _ = axe_world
-    visits = [v for v in matrix_pages(world) if v.name in PHONE_PAGES] + error_pages(world)[:1]
-    problems, _ = check(pages_by_role, visits, PHONE)
-    assert not problems, "axe-core found violations:\n" + "\n".join(problems)
 
 
 def _axe_problems(page, where: str) -> list[str]:
@@ -247,16 +245,25 @@ def _axe_problems(page, where: str) -> list[str]:
     return [describe(f"{where} ({page.url})", violations)] if violations else []
 
 
-def test_the_states_pages_reach_by_clicking_have_no_axe_violations(axe_world, pages_by_role):
+def test_the_states_pages_reach_by_clicking_have_no_axe_violations(
+    axe_world, pages_by_role, settings
+):
     """The workspace with each kind of annotation open (its forms), its shortcuts dialog, the
-    review queue after a keyboard approval, a new API key's one-time secret, forms with errors."""
+    review queue after a keyboard approval, a new API key's one-time secret, forms with errors,
+    the login page of a locked account."""
     world, _ = axe_world
+    settings.AXES_FAILURE_LIMIT = 2
     problems = []
     workspace = reverse("articles:detail", kwargs={"article_uuid": world.article.uuid})
-    for role in ("editor", "reviewer", "annotator"):
+    open_by_role = {
+        "editor": ("claim", "claim_proposed", "claim_verified", "quote", "mention", "date"),
+        "reviewer": ("claim_proposed", "mention"),  # the review forms
+        "annotator": ("claim", "quote"),  # the author's forms
+    }
+    for role, names in open_by_role.items():
         page = pages_by_role(role)
         page.set_viewport_size(DESKTOP)
-        for name in ("claim", "claim_proposed", "claim_verified", "quote", "mention", "date"):
+        for name in names:
             span = getattr(world, name)
             kind = name.split("_")[0]
             page.goto(f"{workspace}?open={kind}/{span.uuid}")
@@ -296,5 +303,14 @@ def test_the_states_pages_reach_by_clicking_have_no_axe_violations(axe_world, pa
     page.get_by_role("button", name="Log in").click()
     page.locator("main .error, main .errorlist").first.wait_for()
     problems += _axe_problems(page, "login with a wrong password")
+
+    for _ in range(2):
+        page.goto(reverse("accounts:login"))
+        page.get_by_label("Username").fill(world.newcomer.username)
+        page.get_by_label("Password").fill("not his password")
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state()
+    page.locator("#lockout-message").wait_for()
+    problems += _axe_problems(page, "login locked after failed attempts")
 
     assert not problems, "axe-core found violations:\n" + "\n".join(problems)
