@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import pytest
 import responses
 from django.db import transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
+from django.views.defaults import server_error
 
 from tests.browser.axe import AXE_JS, axe_violations, describe, require_axe
 from tests.browser.conftest import login
@@ -79,6 +80,8 @@ def error_pages(world) -> list[Visit]:
         Visit("editor", "404", "/articles/00000000-0000-0000-0000-000000000000/", 404),
         Visit("annotator", "403 (an editor's page)", reverse("accounts:users"), 403),
         Visit("outsider", "403 (no role)", reverse("articles:list"), 403),
+        Visit("editor", "400 (a control character)", "/articles/%01/", 400),
+        Visit("editor", "405", reverse("accounts:logout"), 405),
     ]
 
 
@@ -312,5 +315,24 @@ def test_the_states_pages_reach_by_clicking_have_no_axe_violations(
         page.wait_for_load_state()
     page.locator("#lockout-message").wait_for()
     problems += _axe_problems(page, "login locked after failed attempts")
+
+    # A form sent without its CSRF cookie (blocked cookies, a stale page): Django's 403 page.
+    page.goto(reverse("accounts:login"))
+    page.context.clear_cookies()
+    page.get_by_label("Username").fill("anna")
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_response(lambda r: r.request.method == "POST") as sent:
+        page.get_by_role("button", name="Log in").click()
+    assert sent.value.status == 403
+    problems += _axe_problems(page, "a form sent without its CSRF cookie")
+
+    # The 500 page cannot be reached by a request (none may fail): Django's handler renders it
+    # here, and the browser is given it at an address of the live server (so its CSS loads).
+    body = server_error(RequestFactory().get("/")).content.decode()
+    page.route(
+        "**/a11y-500/", lambda route: route.fulfill(status=500, body=body, content_type="text/html")
+    )
+    page.goto("/a11y-500/")
+    problems += _axe_problems(page, "the 500 page")
 
     assert not problems, "axe-core found violations:\n" + "\n".join(problems)
