@@ -273,7 +273,7 @@ def test_it_shows_markup_as_text_to_a_reviewer(page, reviewer2, world):
     # The read-only detail (a reviewer cannot edit fields) shows the speaker and the entity.
     page.goto(reverse("articles:detail", args=[world.article.uuid]))
     page.locator(f'#annotations li[data-key="quote/{world.quote.uuid}"] > a').click()
-    page.locator("#detail").get_by_role("heading", name="Review").wait_for()
+    page.locator("#detail").get_by_role("heading", name="Review", exact=True).wait_for()
     assert_inert(page, dialogs, QUOTE, ENTITY_LABEL, where="#detail")
     page.locator(f'#annotations li[data-key="claim/{world.proposed.uuid}"] > a').click()
     page.locator("#detail").get_by_role("button", name="Verify this verdict").wait_for()
