@@ -140,17 +140,25 @@ def test_the_article_list_answers_exactly_what_the_serializer_answers(
 
 
 def test_the_article_list_walks_its_change_order_index(world, clients):
-    """Without the index (apps/api/migrations/0002) each page sorted the whole table."""
-    from django.db import connection
+    """Without the index (Article.Meta, articles/0004) each page sorted the whole table."""
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    if connection.vendor != "sqlite":
-        pytest.skip("the plan of a tiny table on PostgreSQL is a sequential scan whatever")
     with CaptureQueriesContext(connection) as queries:
         assert clients["read_key"].get("/api/v1/articles").status_code == 200
     sql = next(q["sql"] for q in queries.captured_queries if 'FROM "articles_article"' in q["sql"])
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql)
-        plan = " ".join(str(row) for row in cursor.fetchall())
-    assert "api_article_change_order_idx" in plan
-    assert "TEMP B-TREE" not in plan  # no sort
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "article_change_order_idx" in plan
+            assert "TEMP B-TREE" not in plan  # no sort
+        else:
+            # A table this small is read sequentially whatever the indexes; with sequential scans
+            # priced out, the plan shows whether an index can serve the order without a sort.
+            with transaction.atomic():
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("EXPLAIN " + sql)
+                plan = " ".join(row[0] for row in cursor.fetchall())
+            assert "article_change_order_idx" in plan
+            assert "Sort" not in plan.replace("Sort Key", "")
