@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_article_search'),
+        ("articles", "0003_article_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['updated_at', 'id'], name='article_change_order_idx'),
+            model_name="article",
+            index=models.Index(fields=["updated_at", "id"], name="article_change_order_idx"),
         ),
     ]
