@@ -22,7 +22,7 @@ then times each operation (a few untimed warm-up requests first):
 1. list one page of 100: GET /api/v1/articles?page_size=100
 2. fetch one article with its annotations: GET /api/v1/articles/{id} (annotated articles)
 3. create one annotation of 20 spans in one request: POST /api/v1/articles/{id}/annotations
-4. export everything: GET /api/v1/export?format=jsonl, read to the end
+4. export everything: GET /api/v1/articles/export?format=jsonl, read to the end
 5. import 1,000 documents in one request: POST /api/v1/articles/bulk (a JSON list); the time
    until the worker has extracted all of them is reported apart ("extraction done")
 
@@ -376,7 +376,7 @@ def run_operations(base: str, key: str, *, articles: int, runs: int, seed: int, 
     export_runs = 3
     for i in range(export_runs + 1):
         started = time.perf_counter()
-        response = session.get(f"{api}/export", params={"format": "jsonl"}, stream=True)
+        response = session.get(f"{api}/articles/export", params={"format": "jsonl"}, stream=True)
         if response.status_code in MISSING:
             response.close()
             results["export everything"] = {"missing": True, "status": response.status_code}
