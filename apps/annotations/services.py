@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from apps import errors
 from apps.accounts import roles
 from apps.annotations.anchoring import Reanchorer
 from apps.annotations.models import (
@@ -28,31 +29,17 @@ from apps.annotations.selectors import span_has_contributor
 from apps.articles.models import Article
 
 
-class AnnotationError(Exception):
-    """Invalid input or a broken rule; the message is for the user (HTTP 400/422)."""
-
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AnnotationError(errors.DomainError):
+    """Invalid input or a broken rule about an annotation; the message is for the user (HTTP
+    400/422). The subclasses below are the other kinds of apps.errors."""
 
 
-class NotAllowed(AnnotationError):
+class NotAllowed(AnnotationError, errors.NotAllowed):
     """The user's role or relation to the item forbids this (HTTP 403)."""
 
-    status = 403
 
-
-class Conflict(AnnotationError):
+class Conflict(AnnotationError, errors.Conflict):
     """Someone else changed the item first (HTTP 409); `current` is the item as it is now."""
-
-    status = 409
-
-    def __init__(self, message: str, *, current: models.Model) -> None:
-        super().__init__(message)
-        self.current = current
 
 
 # --- Anchoring --------------------------------------------------------------------------------
@@ -920,17 +907,13 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> dict[str, i
 BULK_MAX_ITEMS = 500
 
 
-class BulkAnnotationError(AnnotationError):
+class BulkAnnotationError(AnnotationError, errors.InvalidItems):
     """Some items of a bulk create are invalid, so nothing was created. `errors` lists each
     invalid item's first problem as {"index", "field", "message"} (index into the request)."""
 
-    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.errors = errors
 
-
-class BulkTooLarge(AnnotationError):
-    status = 413
+class BulkTooLarge(AnnotationError, errors.TooLarge):
+    pass
 
 
 def _entities_by_ref(items: list[dict[str, Any]]) -> dict[str, Any]:

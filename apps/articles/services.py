@@ -12,42 +12,30 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps import errors
 from apps.accounts import roles
 from apps.articles import processing
 from apps.articles.models import Article, ArticleRevision
 
 
-class ArticleError(Exception):
-    """A request about an article that cannot be carried out; the message is for the user."""
-
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ArticleError(errors.DomainError):
+    """A request about an article that cannot be carried out; the message is for the user
+    (invalid input, HTTP 400/422, unless a subclass says otherwise)."""
 
 
-class ArticleTooLarge(ArticleError):
-    code = "too_large"
-    status = 413
+class ArticleTooLarge(ArticleError, errors.TooLarge):
+    pass
 
 
-class ArticleNotAllowed(ArticleError):
+class ArticleNotAllowed(ArticleError, errors.NotAllowed):
     """The user's role forbids this (HTTP 403)."""
 
-    code = "not_allowed"
-    status = 403
 
-
-class ArticleConflict(ArticleError):
-    code = "conflict"
-    status = 409
+class ArticleConflict(ArticleError, errors.Conflict):
+    """Someone else saved the article first (HTTP 409; the API names the field "revision")."""
 
     def __init__(self, message: str, *, current: Article, fields: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.current = current
+        super().__init__(message, current=current, field="revision")
         self.fields = fields  # for a metadata edit: the fields someone else changed meanwhile
 
 

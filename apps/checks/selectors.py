@@ -11,10 +11,10 @@ from django.utils.text import Truncator
 
 from apps.accounts import roles
 from apps.annotations.models import Claim
-from apps.annotations.services import NotAllowed
 from apps.articles.models import Article
 from apps.checks.models import Finding
 from apps.checks.snapshot import split_sentences
+from apps.errors import NotAllowed
 from apps.knowledge.models import Entity, EntityKind, normalize_alias
 
 # Error findings in these states keep a claim from being verified: "acknowledged" means someone

@@ -28,9 +28,9 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from apps import errors
 from apps.accounts import roles
 from apps.annotations.models import EntityMention, Quote, ReviewState
-from apps.annotations.services import AnnotationError, Conflict, NotAllowed
 from apps.articles import processing
 from apps.articles.models import Article
 from apps.checks.kbview import CorpusView, KBView
@@ -51,12 +51,10 @@ from apps.knowledge.services import KnowledgeError, entity_alias_add
 
 logger = logging.getLogger(__name__)
 
-# The findings panel and the API map these like the annotation errors: 400, 403, 409.
-FindingError = AnnotationError
 __all__ = [
-    "Conflict",
+    "FindingConflict",
     "FindingError",
-    "NotAllowed",
+    "FindingNotAllowed",
     "article_check_request",
     "article_checks_run",
     "articles_check_request",
@@ -68,6 +66,20 @@ __all__ = [
 ]
 
 CheckState = Article.CheckState
+
+
+class FindingError(errors.DomainError):
+    """A change to a finding that cannot be made; the message is for the reviewer (HTTP 400/422)."""
+
+
+class FindingNotAllowed(FindingError, errors.NotAllowed):
+    """The user's role forbids this (HTTP 403)."""
+
+
+class FindingConflict(FindingError, errors.Conflict):
+    """Someone else changed the finding first (HTTP 409); `current` is the finding as it is now."""
+
+
 CHECK_BATCH = "checks.check_batch"
 
 
@@ -587,7 +599,9 @@ def finding_set_state(
     concerns, and the note says what is being done about it. `expected_version` refuses the
     change if someone else acted first."""
     if not roles.can_review(user):
-        raise NotAllowed("Only reviewers and editors can acknowledge, resolve or dismiss findings.")
+        raise FindingNotAllowed(
+            "Only reviewers and editors can acknowledge, resolve or dismiss findings."
+        )
     if state not in _TARGETS:
         raise FindingError(
             f"Unknown state {state!r}; use one of open, acknowledged, resolved, dismissed.",
@@ -608,13 +622,13 @@ def finding_set_state(
             field="reason",
         )
     if expected_version is not None and current.version != expected_version:
-        raise Conflict(
+        raise FindingConflict(
             f"This finding was changed by someone else while you were looking at it (it is now "
             f"{current.state}, version {current.version}). Nothing was saved.",
             current=current,
         )
     if current.state == state:
-        raise Conflict(f"This finding is already {state}.", current=current)
+        raise FindingConflict(f"This finding is already {state}.", current=current)
     current.state = state
     current.state_reason = reason
     current.state_by = user
@@ -637,10 +651,10 @@ def finding_title_alias_add(
     office it names — one of the offices the finding offers (by position) or another one by its
     name — through the KB's own service, whose change re-checks the articles concerned."""
     if not roles.can_edit(user):
-        raise NotAllowed("Only editors can change the knowledge base.")
+        raise FindingNotAllowed("Only editors can change the knowledge base.")
     unknown = unknown_title_of(finding)
     if unknown is None:
-        raise AnnotationError("This finding is not about a title the knowledge base does not know.")
+        raise FindingError("This finding is not about a title the knowledge base does not know.")
     _, candidates = unknown
     office_name = office_name.strip()
     if office_position:
@@ -649,21 +663,23 @@ def finding_title_alias_add(
         if 0 <= position < len(candidates):
             office = Entity.objects.filter(pk=candidates[position][0]).first()
         if office is None:
-            raise AnnotationError("Choose one of the offices offered, or name another.")
+            raise FindingError("Choose one of the offices offered, or name another.")
     elif office_name:
         offices = office_by_name(name=office_name)
         if not offices:
-            raise AnnotationError(f"No office in the knowledge base goes by “{office_name}”.")
+            raise FindingError(f"No office in the knowledge base goes by “{office_name}”.")
         if len(offices) > 1:
             named = ", ".join(f"{o.label} ({o.wikidata_id or 'no Wikidata id'})" for o in offices)
-            raise AnnotationError(
+            raise FindingError(
                 f"Several offices go by “{office_name}”: {named}. Give its Wikidata id."
             )
         office = offices[0]
     else:
-        raise AnnotationError("Choose the office the title names.")
+        raise FindingError("Choose the office the title names.")
     try:
         entity_alias_add(user=user, entity=office, alias=alias)
-    except KnowledgeError as exc:
-        raise (NotAllowed if exc.status == 403 else AnnotationError)(exc.message) from exc
+    except errors.NotAllowed as exc:
+        raise FindingNotAllowed(exc.message) from exc
+    except KnowledgeError as exc:  # said about the finding's form: input to fix
+        raise FindingError(exc.message) from exc
     return office

@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps import errors
 from apps.knowledge import wikidata
 from apps.knowledge.models import Entity, EntityKind, WikidataRefresh, WikidataSyncTarget
 from apps.knowledge.services import (
@@ -47,11 +48,9 @@ OFFICES_PER_QUERY = 200
 Progress = Callable[[str, int, int], None]
 
 
-class KbSyncError(KnowledgeError):
+class KbSyncError(KnowledgeError, errors.Unavailable):
     """Wikidata could not be read (no network, a persistent 5xx, a malformed answer). Nothing of
     the failed step was written; the message names what failed."""
-
-    status = 502
 
 
 # --- Presets ----------------------------------------------------------------------------------
