@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from apps import errors
 from apps.accounts import roles
@@ -26,7 +27,10 @@ from apps.annotations.models import (
     ReviewState,
 )
 from apps.annotations.selectors import span_has_contributor
+from apps.articles import processing
 from apps.articles.models import Article
+from apps.checks.blocking import blocking_findings_for_claim, claim_verify_refusal
+from apps.knowledge.models import Entity
 
 
 class AnnotationError(errors.DomainError):
@@ -40,6 +44,14 @@ class NotAllowed(AnnotationError, errors.NotAllowed):
 
 class Conflict(AnnotationError, errors.Conflict):
     """Someone else changed the item first (HTTP 409); `current` is the item as it is now."""
+
+
+def _article_touch_status(*, article: Article) -> None:
+    """new → in progress once someone annotates it (single-row, no rule beyond that)."""
+    if article.status == Article.Status.NEW:
+        Article.objects.filter(pk=article.pk, status=Article.Status.NEW).update(
+            status=Article.Status.IN_PROGRESS, updated_at=timezone.now()
+        )
 
 
 # --- Anchoring --------------------------------------------------------------------------------
@@ -118,8 +130,6 @@ def _no_nul(name: str, value: Any) -> None:
 
 def _entity_value(name: str, value: Any) -> Any:
     """An Entity, None, or an entity's UUID / id as sent by a form or the API."""
-    from apps.knowledge.models import Entity
-
     if value is None or value == "" or isinstance(value, Entity):
         return value or None
     lookup = {"pk": value} if isinstance(value, int) and not isinstance(value, bool) else None
@@ -272,12 +282,9 @@ def annotation_create(
     span.save()
     if user is not None and user.pk is not None:
         _contributor_add(span, user)
-    from apps.articles.services import article_touch_status
-    from apps.checks.services import article_check_request
-
     if origin == Origin.MANUAL:
-        article_touch_status(article=article)
-    article_check_request(article=article)
+        _article_touch_status(article=article)
+    processing.checks_request(article_ids=[article.pk])
     return span
 
 
@@ -338,9 +345,7 @@ def annotation_update(
         current.review_note = f"edited after it was {current.review_state}; review it again"
         current.review_state = ReviewState.PROPOSED
     _bump(current, "edited", user=user)
-    from apps.checks.services import article_check_request
-
-    article_check_request(article=current.article)
+    processing.checks_request(article_ids=[current.article.pk])
     return current
 
 
@@ -422,9 +427,7 @@ def annotation_reattach(
         current.review_state = ReviewState.PROPOSED
     _touch(current, user, contributed=True)
     _bump(current, "re-attached to a new selection", user=user)
-    from apps.checks.services import article_check_request
-
-    article_check_request(article=article)
+    processing.checks_request(article_ids=[article.pk])
     return current
 
 
@@ -453,9 +456,7 @@ def annotation_delete(*, span: AnchoredSpan, user, expected_version: int | None)
     current._change_reason = "deleted"
     current._history_user = user
     current.delete()
-    from apps.checks.services import article_check_request
-
-    article_check_request(article=article)
+    processing.checks_request(article_ids=[article.pk])
 
 
 EVIDENCE_DELETED_WITH_CLAIM = "deleted with its claim"
@@ -550,9 +551,7 @@ def annotation_restore(*, kind: str, span_uuid: Any, user) -> AnchoredSpan:
         ],
         ignore_conflicts=True,
     )
-    from apps.checks.services import article_check_request
-
-    article_check_request(article=article)
+    processing.checks_request(article_ids=[article.pk])
     return span
 
 
@@ -635,8 +634,6 @@ def claim_verify(*, claim: Claim, user, expected_version: int | None) -> Claim:
             "You cannot verify a claim you wrote part of (created, edited, proposed its verdict "
             "or added or removed its evidence); another reviewer has to."
         )
-    from apps.checks.selectors import blocking_findings_for_claim, claim_verify_refusal
-
     blocking = blocking_findings_for_claim(claim=current)
     if blocking:
         raise AnnotationError(claim_verify_refusal(findings=blocking))
@@ -919,8 +916,6 @@ class BulkTooLarge(AnnotationError, errors.TooLarge):
 def _entities_by_ref(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The entities the items refer to (speaker, entity, office: UUIDs or ids), in one query;
     keyed by the reference as sent, as text. A reference missing here is unknown."""
-    from apps.knowledge.models import Entity
-
     uuids: set[uuid.UUID] = set()
     pks: set[int] = set()
     for item in items:
@@ -945,8 +940,6 @@ def _entities_by_ref(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _entity_from(found: dict[str, Any], name: str, value: Any) -> Any:
-    from apps.knowledge.models import Entity
-
     if value is None or value == "" or isinstance(value, Entity):
         return value or None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -1031,11 +1024,6 @@ def annotations_create_bulk(
             f"First: {where}: {first['message']}",
             errors=errors,
         )
-    from simple_history.utils import bulk_create_with_history
-
-    from apps.articles.services import article_touch_status
-    from apps.checks.services import article_check_request
-
     now = timezone.now()
     by_model: dict[type[AnchoredSpan], list[AnchoredSpan]] = {}
     for span in spans:
@@ -1050,6 +1038,6 @@ def annotations_create_bulk(
             [through(**{f"{model._meta.model_name}_id": s.pk, "user_id": user.pk}) for s in group],
             ignore_conflicts=True,
         )
-    article_touch_status(article=article)
-    article_check_request(article=article)
+    _article_touch_status(article=article)
+    processing.checks_request(article_ids=[article.pk])
     return spans

@@ -10,10 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from apps import errors
 from apps.accounts import roles
+from apps.annotations.services import spans_reanchor
 from apps.articles import processing
 from apps.articles.models import Article, ArticleRevision
 
@@ -289,8 +289,6 @@ def article_update_body(
     *, article: Article, body: str, user, expected_revision: int, note: str = ""
 ) -> Article:
     """Replace the body: keep the old one as a revision, re-anchor every annotation."""
-    from apps.annotations.services import spans_reanchor
-
     _require_annotator(user, "edit an article's text")
     if "\x00" in (note or ""):
         raise ArticleError("The note contains NUL characters.", field="note")
@@ -336,11 +334,3 @@ def article_update_body(
     _after_body_change(locked)
     article.refresh_from_db()
     return locked
-
-
-def article_touch_status(*, article: Article) -> None:
-    """new → in progress once someone works on it (single-row, no rule beyond that)."""
-    if article.status == Article.Status.NEW:
-        Article.objects.filter(pk=article.pk, status=Article.Status.NEW).update(
-            status=Article.Status.IN_PROGRESS, updated_at=timezone.now()
-        )

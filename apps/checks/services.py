@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from apps import errors
 from apps.accounts import roles
-from apps.annotations.models import EntityMention, Quote, ReviewState
 from apps.articles import processing
 from apps.articles.models import Article
+from apps.checks.kb_changes import articles_with_unknown_titles, kb_changed, kb_readers
 from apps.checks.kbview import CorpusView, KBView
 from apps.checks.loading import corpus_load, kbview_load, quote_index_refresh, snapshots_load
 from apps.checks.models import Finding
@@ -44,7 +44,7 @@ from apps.checks.registry import (
     run_checks,
 )
 from apps.checks.rules.quotes import quote_key
-from apps.checks.selectors import articles_with_unknown_titles, office_by_name, unknown_title_of
+from apps.checks.selectors import office_by_name, unknown_title_of
 from apps.checks.snapshot import ArticleSnapshot
 from apps.knowledge.models import Entity
 from apps.knowledge.services import KnowledgeError, entity_alias_add
@@ -111,38 +111,11 @@ def articles_check_request(*, article_ids: Iterable[int]) -> int:
     return len(ids)
 
 
-def _kb_articles(entity_ids: list[int]) -> QuerySet:
-    """The ids of the articles whose checks read these entities: live mentions of them as people
-    or as offices, and live quotes they are the speaker of."""
-    live = ~Q(review_state=ReviewState.REJECTED)
-    mentions = EntityMention.objects.filter(live).filter(
-        Q(entity_id__in=entity_ids) | Q(office_id__in=entity_ids)
-    )
-    quotes = Quote.objects.filter(live, speaker_id__in=entity_ids)
-    return Article.objects.filter(
-        Q(pk__in=mentions.values("article_id")) | Q(pk__in=quotes.values("article_id"))
-    ).values("pk")
-
-
-def kb_changed(*, entity_ids: list[int]) -> None:
-    """Record, in the KB writer's transaction, that the articles reading these KB entities (as
-    people, offices or speakers) need their checks again; the drain runs them after commit.
-    Called by every KB writer. One UPDATE over an indexed subquery, so that the request is as
-    durable as the KB change itself (a message could be lost with the broker)."""
-    ids = sorted({int(i) for i in entity_ids})
-    if ids:
-        processing.checks_request(article_ids=_kb_articles(ids))
-        # A new alias or country name can settle a title no office matched before.
-        unknown = articles_with_unknown_titles(changed_entity_ids=ids)
-        if unknown:
-            processing.checks_request(article_ids=sorted(unknown))
-
-
 def kb_changed_recheck(*, entity_ids: list[int]) -> int:
     """The task of older releases (a message may still be queued): the same request, now."""
     ids = sorted({int(i) for i in entity_ids})
     with transaction.atomic():
-        article_ids = set(_kb_articles(ids).values_list("pk", flat=True))
+        article_ids = set(kb_readers(ids).values_list("pk", flat=True))
         article_ids |= articles_with_unknown_titles(changed_entity_ids=ids)
         return articles_check_request(article_ids=sorted(article_ids))
 

@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from apps import errors
 from apps.accounts import roles
+from apps.checks import kb_changes
 from apps.knowledge import wikidata
 from apps.knowledge.models import (
     AliasOrigin,
@@ -69,11 +70,9 @@ class KbImportError(KnowledgeError, errors.Invalid):
 
 
 def _notify_checks(entity_ids: Iterable[int]) -> None:
-    from apps.checks.services import kb_changed
-
     ids = sorted(set(entity_ids))
     if ids:
-        kb_changed(entity_ids=ids)
+        kb_changes.kb_changed(entity_ids=ids)
 
 
 # --- Import -----------------------------------------------------------------------------------
