@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from apps.api.serializers import serialize_current
 from apps.errors import Conflict, DomainError, InvalidItems
 
 logger = logging.getLogger("apps.api")
@@ -94,8 +95,6 @@ def _summary(errors: dict[str, list[str]]) -> str:
 
 
 def _current(obj: Any) -> dict[str, Any] | None:
-    from apps.api.serializers import serialize_current
-
     return serialize_current(obj)
 
 

@@ -43,7 +43,8 @@ from apps.checks.registry import (
     checks_version,
     run_checks,
 )
-from apps.checks.rules.quotes import quote_key
+from apps.checks.rules.cross_article import verified_signatures
+from apps.checks.rules.quotes import quote_key, speaker_wordings
 from apps.checks.selectors import office_by_name, unknown_title_of
 from apps.checks.snapshot import ArticleSnapshot
 from apps.knowledge.models import Entity
@@ -455,8 +456,6 @@ def _corpus_digest(corpus: CorpusView, kind: str, value) -> str:
 
 def _wordings_digest(corpus: CorpusView, speaker_id: int, text: str) -> str:
     """Digest of the speaker's other wordings of this quote (what QUOTE_INTEGRITY compares)."""
-    from apps.checks.rules.quotes import speaker_wordings
-
     rows = sorted(
         (o.article_id, o.quote_uuid, o.exact, o.article_title)
         for quotes in speaker_wordings(corpus, speaker_id, text).values()
@@ -497,8 +496,6 @@ def inputs_sha256(
     ]
     # Only the other articles' verified claims about the same people and places, so that the
     # fingerprint does not depend on which articles share the batch.
-    from apps.checks.rules.cross_article import verified_signatures
-
     mine = set().union(*(c.entity_ids for c in verified_signatures(snapshot)))
     other_claims = sorted(
         (c.article_id, c.claim_uuid, c.exact, c.article_title)

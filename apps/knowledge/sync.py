@@ -35,6 +35,7 @@ from apps.knowledge.services import (
     KnowledgeError,
     _import_records,
     _notify_checks,
+    _require_editor,
 )
 from apps.knowledge.wikidata_http import WikidataClient, WikidataUnavailable, chunks
 
@@ -718,7 +719,5 @@ def wikidata_person_import(*, user, wikidata_id: str) -> SyncReport:
     """An editor's "add from Wikidata": the person with every office they held and the countries
     of those offices, through the same sync as `manage.py kb_sync --person`; remembered for the
     periodic refresh."""
-    from apps.knowledge.services import _require_editor
-
     _require_editor(user)
     return kb_sync_run(people=[wikidata_id], user=user)
