@@ -6,55 +6,25 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.urls import reverse
-from django.utils.text import Truncator
 
 from apps.accounts import roles
 from apps.annotations.models import Claim
 from apps.annotations.services import NotAllowed
 from apps.articles.models import Article
+from apps.checks.finding_rules import (
+    BLOCKING_STATES,
+    claim_blocked_message,
+    findings_blocking_claim,
+)
 from apps.checks.models import Finding
-from apps.checks.snapshot import split_sentences
 from apps.knowledge.models import Entity, EntityKind, normalize_alias
-
-# Error findings in these states keep a claim from being verified: "acknowledged" means someone
-# saw it, not that it is settled; only resolving, or dismissing with a reason, unblocks.
-BLOCKING_STATES = (Finding.State.OPEN, Finding.State.ACKNOWLEDGED)
-
-
-def _concerns(finding_spans: list, claim_start: int, claim_end: int, sentence: tuple[int, int]):
-    """Whether a finding's spans overlap the claim or lie in its sentence. A finding that points
-    at no span (an article-wide problem) concerns every claim."""
-    located = [
-        (ref["start"], ref["end"])
-        for ref in finding_spans or []
-        if isinstance(ref, dict)
-        and isinstance(ref.get("start"), int)
-        and isinstance(ref.get("end"), int)
-    ]
-    if not located:
-        return True
-    first, last = min(claim_start, sentence[0]), max(claim_end, sentence[1])
-    return any(
-        (start < claim_end and claim_start < end) or (first <= start and end <= last)
-        for start, end in located
-    )
-
-
-def _claim_sentences(body: str, start: int, end: int) -> tuple[int, int]:
-    """From the start of the sentence the claim starts in to the end of the one it ends in."""
-    bounds = [(s, e) for s, e in split_sentences(body) if s < end and start < e]
-    if not bounds:
-        return start, end
-    return bounds[0][0], bounds[-1][1]
 
 
 def blocking_findings_for_claim(*, claim: Claim, limit: int = 10) -> list[Finding]:
     """The error findings, open or acknowledged, that concern the claim (their spans overlap it or
     lie in its sentence): while any is left the claim cannot be verified. Errors elsewhere in the
-    article do not block it."""
+    article do not block it (apps.checks.finding_rules.findings_blocking_claim)."""
     body = Article.objects.filter(pk=claim.article_id).values_list("body", flat=True).first() or ""
-    sentence = _claim_sentences(body, claim.start, claim.end)
     findings = (
         Finding.objects.filter(
             article_id=claim.article_id,
@@ -64,25 +34,17 @@ def blocking_findings_for_claim(*, claim: Claim, limit: int = 10) -> list[Findin
         .select_related("article")
         .order_by("created_at", "id")
     )
-    blocking = [f for f in findings if _concerns(f.spans, claim.start, claim.end, sentence)]
-    return blocking[:limit]
+    return findings_blocking_claim(
+        findings=findings, body=body, start=claim.start, end=claim.end, limit=limit
+    )
 
 
 def claim_verify_refusal(*, findings: list[Finding]) -> str:
     """Why a claim cannot be verified: each blocking finding in brief, with the address of the
     finding in the article's findings panel."""
-    items = []
-    for finding in findings[:5]:
-        url = reverse("articles:detail", args=[finding.article.uuid]) + f"#finding-{finding.uuid}"
-        state = " (acknowledged)" if finding.state == Finding.State.ACKNOWLEDGED else ""
-        items.append(f"{finding.code}{state}: {Truncator(finding.message).chars(160)} [{url}]")
-    more = f" and {len(findings) - 5} more" if len(findings) > 5 else ""
-    return (
-        "This claim cannot be verified while the article has open error findings about it: "
-        + "; ".join(items)
-        + more
-        + ". Resolve them, or dismiss them with a reason, first."
-    )
+    if not findings:
+        return ""
+    return claim_blocked_message(findings=findings, article_uuid=findings[0].article.uuid)
 
 
 _SEVERITY_RANK = Case(
@@ -116,20 +78,6 @@ def articles_with_unknown_titles(*, changed_entity_ids: list[int]) -> set[int]:
         .values_list("article_id", flat=True)
         .distinct()
     )
-
-
-def unknown_title_of(finding: Finding) -> tuple[str, list[tuple[int, str]]] | None:
-    """(the wording, [(office id, office label)]) of a "cannot check" title finding, else None."""
-    facts = [f for f in finding.kb_facts or [] if isinstance(f, dict)]
-    title = next((f.get("title") for f in facts if f.get("type") == "unknown_title"), None)
-    if not isinstance(title, str) or not title:
-        return None
-    offices = [
-        (f["office_id"], str(f.get("office", "")))
-        for f in facts
-        if f.get("type") == "office_candidate" and isinstance(f.get("office_id"), int)
-    ]
-    return title, offices
 
 
 def office_by_name(*, name: str) -> list[Entity]:

@@ -28,11 +28,13 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts import roles
 from apps.annotations.models import EntityMention, Quote, ReviewState
+from apps.annotations.rules import CONFLICT, NOT_ALLOWED, Refusal
 from apps.annotations.services import AnnotationError, Conflict, NotAllowed
 from apps.articles import processing
 from apps.articles.models import Article
+from apps.checks import finding_rules
+from apps.checks.finding_rules import unknown_title_of
 from apps.checks.kbview import CorpusView, KBView
 from apps.checks.loading import corpus_load, kbview_load, quote_index_refresh, snapshots_load
 from apps.checks.models import Finding
@@ -44,7 +46,7 @@ from apps.checks.registry import (
     run_checks,
 )
 from apps.checks.rules.quotes import quote_key
-from apps.checks.selectors import articles_with_unknown_titles, office_by_name, unknown_title_of
+from apps.checks.selectors import articles_with_unknown_titles, office_by_name
 from apps.checks.snapshot import ArticleSnapshot
 from apps.knowledge.models import Entity
 from apps.knowledge.services import KnowledgeError, entity_alias_add
@@ -586,8 +588,7 @@ def finding_set_state(
     back to open. Acknowledging an error needs a note too: it keeps blocking the claims it
     concerns, and the note says what is being done about it. `expected_version` refuses the
     change if someone else acted first."""
-    if not roles.can_review(user):
-        raise NotAllowed("Only reviewers and editors can acknowledge, resolve or dismiss findings.")
+    _refuse(finding_rules.finding_state_role_refusal(user=user))
     if state not in _TARGETS:
         raise FindingError(
             f"Unknown state {state!r}; use one of open, acknowledged, resolved, dismissed.",
@@ -613,8 +614,10 @@ def finding_set_state(
             f"{current.state}, version {current.version}). Nothing was saved.",
             current=current,
         )
-    if current.state == state:
-        raise Conflict(f"This finding is already {state}.", current=current)
+    _refuse(
+        finding_rules.finding_state_refusal(user=user, finding=current, state=state),
+        current=current,
+    )
     current.state = state
     current.state_reason = reason
     current.state_by = user
@@ -623,6 +626,17 @@ def finding_set_state(
     current._change_reason = f"{state}" + (f": {reason}" if reason else "")
     current.save()
     return current
+
+
+def _refuse(refusal: Refusal | None, *, current: Finding | None = None) -> None:
+    """Raise the error a rule's refusal stands for (apps.checks.finding_rules): 403, 409, 400."""
+    if refusal is None:
+        return
+    if refusal.status == NOT_ALLOWED:
+        raise NotAllowed(refusal.message)
+    if refusal.status == CONFLICT:
+        raise Conflict(refusal.message, current=current)
+    raise AnnotationError(refusal.message)
 
 
 def _chunks(items: list, size: int):
@@ -636,12 +650,8 @@ def finding_title_alias_add(
     """An editor settles a "cannot check" title finding: the wording becomes an alias of the
     office it names — one of the offices the finding offers (by position) or another one by its
     name — through the KB's own service, whose change re-checks the articles concerned."""
-    if not roles.can_edit(user):
-        raise NotAllowed("Only editors can change the knowledge base.")
-    unknown = unknown_title_of(finding)
-    if unknown is None:
-        raise AnnotationError("This finding is not about a title the knowledge base does not know.")
-    _, candidates = unknown
+    _refuse(finding_rules.finding_title_alias_refusal(user=user, finding=finding), current=finding)
+    _, candidates = unknown_title_of(finding)
     office_name = office_name.strip()
     if office_position:
         position = int(office_position) if office_position.isdigit() else -1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from apps.checks.selectors import unknown_title_of
+from apps.checks.finding_rules import unknown_title_of
 
 register = template.Library()
 
