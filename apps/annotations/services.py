@@ -630,9 +630,9 @@ def claim_verify(*, claim: Claim, user, expected_version: int | None) -> Claim:
     _refuse(
         rules.claim_verify_refusal(user=user, claim=current, is_own=_is_own_work(current, user))
     )
-    from apps.checks.selectors import blocking_findings_for_claim, claim_verify_refusal
+    from apps.checks.selectors import claim_blocked_by
 
-    blocked_by = claim_verify_refusal(findings=blocking_findings_for_claim(claim=current))
+    blocked_by = claim_blocked_by(claim=current)
     _refuse(
         rules.claim_verify_refusal(user=user, claim=current, is_own=False, blocked_by=blocked_by)
     )

@@ -47,6 +47,12 @@ def claim_verify_refusal(*, findings: list[Finding]) -> str:
     return claim_blocked_message(findings=findings, article_uuid=findings[0].article.uuid)
 
 
+def claim_blocked_by(*, claim: Claim) -> str:
+    """Why the claim's verdict cannot be verified because of findings, as claim_verify says it;
+    "" when no finding blocks it."""
+    return claim_verify_refusal(findings=blocking_findings_for_claim(claim=claim))
+
+
 _SEVERITY_RANK = Case(
     When(severity=Finding.Severity.ERROR, then=Value(0)),
     When(severity=Finding.Severity.WARNING, then=Value(1)),

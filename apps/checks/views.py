@@ -22,6 +22,7 @@ from apps.checks import selectors, services
 from apps.checks.models import Finding
 
 _TARGET_STATES = [
+    (Finding.State.OPEN, "open"),
     (Finding.State.ACKNOWLEDGED, "acknowledged"),
     (Finding.State.RESOLVED, "resolved"),
     (Finding.State.DISMISSED, "dismissed"),
@@ -71,7 +72,9 @@ def finding_state(request: HttpRequest, finding_uuid) -> HttpResponse:
             if status == 409 and data["reason"].strip():
                 message += f" Your reason, not saved: “{data['reason'].strip()}”."
         else:
-            message = f"Finding {data['state']}."
+            message = (
+                "Finding reopened." if data["state"] == "open" else f"Finding {data['state']}."
+            )
     if status == 200 and not request.htmx:
         messages.success(request, message)
         return redirect(workspace_url(article, anchor="findings"))
