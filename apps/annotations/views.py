@@ -39,7 +39,12 @@ from apps.annotations.selectors import span_duplicates
 from apps.articles import workspace
 from apps.articles.models import Article
 from apps.articles.selectors import article_get_for_user
-from apps.articles.views import render_workspace, workspace_context, workspace_url
+from apps.articles.workspace_page import (
+    panel_context,
+    render_workspace,
+    workspace_context,
+    workspace_url,
+)
 
 # A service refusal → the HTTP status the UI answers with (input errors are 422 in the UI).
 _STATUS = {services.Conflict: 409, services.NotAllowed: 403}
@@ -106,8 +111,6 @@ def _refusal(
             message = message or "This annotation was deleted by someone else."
     if request.htmx:
         # Only the panel: no need to load every span of the article.
-        from apps.articles.views import panel_context
-
         context = panel_context(
             request,
             article,
@@ -174,8 +177,6 @@ def annotation_detail(request: HttpRequest, kind: str, span_uuid) -> HttpRespons
         return redirect(
             workspace_url(span.article, open_key=f"{kind}/{span.uuid}", anchor="detail")
         )
-    from apps.articles.views import panel_context
-
     context = panel_context(request, span.article, open_span=span)
     return render_workspace(request, context, partial="detail")
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import roles
 from apps.accounts.decorators import login_required_htmx
 from apps.annotations.services import AnnotationError, Conflict, NotAllowed
-from apps.articles.views import render_workspace, workspace_context, workspace_url
+from apps.articles.workspace_page import render_workspace, workspace_context, workspace_url
 from apps.checks import selectors, services
 from apps.checks.models import Finding
 
