@@ -176,6 +176,7 @@ def panel_context(
         "create_form": create_form or AnnotationCreateForm(initial={"occurrence": 1}),
         "can_annotate": roles.can_annotate(request.user),
         "can_review": roles.can_review(request.user),
+        "can_create": rules.may_create(user=request.user),
     }
     if open_span is not None:
         context.update(
