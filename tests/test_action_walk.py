@@ -104,6 +104,16 @@ def offered(html: str) -> set[str]:
     return {f"{name}:{evidence}" if evidence else name for name, evidence in _ACTION.findall(html)}
 
 
+def disagreement(where: str, place: str, action: str, *, shown: bool, ok: bool) -> list[str]:
+    """[] when `place` offers the action exactly when the service accepts it, else why not."""
+    if shown == ok:
+        return []
+    return [
+        f"{where}: {place} {'offers' if shown else 'hides'} {action}, "
+        f"the service {'accepts' if ok else 'refuses'} it"
+    ]
+
+
 @dataclass
 class Case:
     span: object
@@ -319,17 +329,16 @@ def test_the_panel_and_the_queue_offer_exactly_what_the_services_accept(client, 
         calls = _service_calls(span, viewer)
         for action, call in calls.items():
             ok = accepted(call)
-            if (action in in_panel) != ok:
-                mismatches.append(
-                    f"{case.label}: the panel {'offers' if action in in_panel else 'hides'} "
-                    f"{action}, the service {'accepts' if ok else 'refuses'} it"
-                )
-            if action in QUEUE_ACTIONS and (action in in_row) != (
-                ok and _queue_pending(action, span)
-            ):
-                mismatches.append(
-                    f"{case.label}: the queue {'offers' if action in in_row else 'hides'} "
-                    f"{action}, the service {'accepts' if ok else 'refuses'} it"
+            mismatches += disagreement(
+                case.label, "the panel", action, shown=action in in_panel, ok=ok
+            )
+            if action in QUEUE_ACTIONS:
+                mismatches += disagreement(
+                    case.label,
+                    "the queue (pending work only)",
+                    action,
+                    shown=action in in_row,
+                    ok=ok and _queue_pending(action, span),
                 )
         unknown = in_panel - set(calls) - {"create"}
         assert not unknown, f"{case.label}: offered actions the walk does not know: {unknown}"
@@ -413,12 +422,12 @@ def test_the_findings_panel_offers_exactly_what_the_service_accepts(client, role
             finding=finding, user=viewer, alias="the Chancellor", office_position="0"
         )
         for action, call in calls.items():
-            ok = accepted(call)
-            if (action in in_panel) != ok:
-                mismatches.append(
-                    f"{finding.severity} {finding.code} {finding.state}: the panel "
-                    f"{'offers' if action in in_panel else 'hides'} {action}, the service "
-                    f"{'accepts' if ok else 'refuses'} it"
-                )
+            mismatches += disagreement(
+                f"{finding.severity} {finding.code} {finding.state}",
+                "the findings panel",
+                action,
+                shown=action in in_panel,
+                ok=accepted(call),
+            )
         assert in_panel <= set(calls), f"unknown actions offered: {in_panel - set(calls)}"
     assert not mismatches, "\n".join(mismatches)
