@@ -30,6 +30,7 @@ from apps.annotations import services as annotation_services
 from apps.annotations.models import SPAN_MODELS, AnchorState, Claim, Evidence, Origin, ReviewState
 from apps.checks import services as check_services
 from apps.checks.models import Finding
+from apps.errors import DomainError
 from apps.knowledge.models import Entity
 from tests.factories import ArticleFactory, EntityFactory, UserFactory
 
@@ -95,7 +96,7 @@ def accepted(call) -> bool:
             raise _Undo
     except _Undo:
         return True
-    except annotation_services.AnnotationError:  # the domain errors of annotations and checks
+    except DomainError:  # a refusal, of any app
         return False
 
 

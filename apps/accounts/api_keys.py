@@ -21,25 +21,20 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.text import slugify
 
+from apps import errors
 from apps.accounts import roles
 from apps.accounts.models import ScopedAPIKey
 
 SERVICE_USER_PREFIX = "api-key-"
 
 
-class APIKeyError(Exception):
-    """A key request that cannot be carried out; the message is for the user."""
-
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class APIKeyError(errors.DomainError):
+    """A key request that cannot be carried out; the message is for the user (invalid input,
+    HTTP 400, unless a subclass says otherwise)."""
 
 
-class APIKeyNotAllowed(APIKeyError):
-    status = 403
+class APIKeyNotAllowed(APIKeyError, errors.NotAllowed):
+    pass
 
 
 @dataclass(frozen=True)

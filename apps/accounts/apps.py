@@ -7,7 +7,7 @@ def roles_ensure(sender, *, using: str = "default", **kwargs) -> None:
     data migration that first creates them never runs again), as Django does for permissions."""
     from django.contrib.auth.models import Group
 
-    from apps.accounts import roles
+    from apps.accounts import roles  # imports auth models: not before the app registry is ready
 
     for name in roles.ROLES:
         Group.objects.using(using).get_or_create(name=name)

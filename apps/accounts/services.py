@@ -7,13 +7,12 @@ import secrets
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from apps import errors
 from apps.accounts import roles
 
 
-class AccountError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AccountError(errors.Invalid):
+    """A role change that cannot be made; the message is for the editor."""
 
 
 @transaction.atomic

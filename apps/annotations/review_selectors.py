@@ -34,7 +34,7 @@ from apps.annotations.models import (
 )
 from apps.annotations.selectors import contributed_by
 from apps.articles.models import Article
-from apps.checks.finding_rules import (
+from apps.checks.blocking import (
     BLOCKING_STATES,
     claim_blocked_message,
     findings_blocking_claim,

@@ -32,6 +32,7 @@ from apps.annotations.review_selectors import (
     queue_item_get,
     queue_page,
 )
+from apps.ui_errors import ui_status
 
 TEMPLATE = "review/queue.html"
 
@@ -133,8 +134,7 @@ def _act(*, request: HttpRequest, item: QueueItem, action: str, version: int | N
     except services.AnnotationError as exc:
         fresh = queue_item_get(kind=item.kind, span_uuid=item.span.uuid, user=request.user)
         fresh.message, fresh.message_level = exc.message, "error"
-        # Bad input (400) answers 422, which the page swaps into the item like 409 and 403.
-        return fresh, 422 if exc.status == 400 else exc.status
+        return fresh, ui_status(exc)
     fresh = queue_item_get(kind=item.kind, span_uuid=item.span.uuid, user=request.user)
     fresh.message, fresh.message_level = f"{item.kind.capitalize()} {ACTIONS[action]}.", "success"
     return fresh, 200

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
+from apps import errors
 from apps.accounts import roles
 from apps.annotations import rules
 from apps.annotations.anchoring import Reanchorer
@@ -26,34 +28,31 @@ from apps.annotations.models import (
     ReviewState,
 )
 from apps.annotations.selectors import span_has_contributor
+from apps.articles import processing
 from apps.articles.models import Article
+from apps.checks.blocking import claim_blocked_by
+from apps.knowledge.models import Entity
 
 
-class AnnotationError(Exception):
-    """Invalid input or a broken rule; the message is for the user (HTTP 400/422)."""
-
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AnnotationError(errors.DomainError):
+    """Invalid input or a broken rule about an annotation; the message is for the user (HTTP
+    400/422). The subclasses below are the other kinds of apps.errors."""
 
 
-class NotAllowed(AnnotationError):
+class NotAllowed(AnnotationError, errors.NotAllowed):
     """The user's role or relation to the item forbids this (HTTP 403)."""
 
-    status = 403
 
-
-class Conflict(AnnotationError):
+class Conflict(AnnotationError, errors.Conflict):
     """Someone else changed the item first (HTTP 409); `current` is the item as it is now."""
 
-    status = 409
 
-    def __init__(self, message: str, *, current: models.Model) -> None:
-        super().__init__(message)
-        self.current = current
+def _article_touch_status(*, article: Article) -> None:
+    """new → in progress once someone annotates it (single-row, no rule beyond that)."""
+    if article.status == Article.Status.NEW:
+        Article.objects.filter(pk=article.pk, status=Article.Status.NEW).update(
+            status=Article.Status.IN_PROGRESS, updated_at=timezone.now()
+        )
 
 
 def _refuse(refusal: rules.Refusal | None, *, current: models.Model | None = None) -> None:
@@ -143,8 +142,6 @@ def _no_nul(name: str, value: Any) -> None:
 
 def _entity_value(name: str, value: Any) -> Any:
     """An Entity, None, or an entity's UUID / id as sent by a form or the API."""
-    from apps.knowledge.models import Entity
-
     if value is None or value == "" or isinstance(value, Entity):
         return value or None
     lookup = {"pk": value} if isinstance(value, int) and not isinstance(value, bool) else None
@@ -297,12 +294,9 @@ def annotation_create(
     span.save()
     if user is not None and user.pk is not None:
         _contributor_add(span, user)
-    from apps.articles.services import article_touch_status
-    from apps.checks.services import article_check_request
-
     if origin == Origin.MANUAL:
-        article_touch_status(article=article)
-    article_check_request(article=article)
+        _article_touch_status(article=article)
+    processing.checks_request(article_ids=[article.pk])
     return span
 
 
@@ -362,9 +356,7 @@ def annotation_update(
         current.review_note = f"edited after it was {current.review_state}; review it again"
         current.review_state = ReviewState.PROPOSED
     _bump(current, "edited", user=user)
-    from apps.checks.services import article_check_request
-
-    article_check_request(article=current.article)
+    processing.checks_request(article_ids=[current.article.pk])
     return current
 
 
@@ -438,9 +430,7 @@ def annotation_reattach(
         current.review_state = ReviewState.PROPOSED
     _touch(current, user, contributed=True)
     _bump(current, "re-attached to a new selection", user=user)
-    from apps.checks.services import article_check_request
-
-    article_check_request(article=article)
+    processing.checks_request(article_ids=[article.pk])
     return current
 
 
@@ -459,9 +449,7 @@ def annotation_delete(*, span: AnchoredSpan, user, expected_version: int | None)
     current._change_reason = "deleted"
     current._history_user = user
     current.delete()
-    from apps.checks.services import article_check_request
-
-    article_check_request(article=article)
+    processing.checks_request(article_ids=[article.pk])
 
 
 EVIDENCE_DELETED_WITH_CLAIM = "deleted with its claim"
@@ -556,9 +544,7 @@ def annotation_restore(*, kind: str, span_uuid: Any, user) -> AnchoredSpan:
         ],
         ignore_conflicts=True,
     )
-    from apps.checks.services import article_check_request
-
-    article_check_request(article=article)
+    processing.checks_request(article_ids=[article.pk])
     return span
 
 
@@ -632,8 +618,6 @@ def claim_verify(*, claim: Claim, user, expected_version: int | None) -> Claim:
     _refuse(
         rules.claim_verify_refusal(user=user, claim=current, is_own=_is_own_work(current, user))
     )
-    from apps.checks.selectors import claim_blocked_by
-
     blocked_by = claim_blocked_by(claim=current)
     _refuse(
         rules.claim_verify_refusal(user=user, claim=current, is_own=False, blocked_by=blocked_by)
@@ -892,24 +876,18 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> dict[str, i
 BULK_MAX_ITEMS = 500
 
 
-class BulkAnnotationError(AnnotationError):
+class BulkAnnotationError(AnnotationError, errors.InvalidItems):
     """Some items of a bulk create are invalid, so nothing was created. `errors` lists each
     invalid item's first problem as {"index", "field", "message"} (index into the request)."""
 
-    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.errors = errors
 
-
-class BulkTooLarge(AnnotationError):
-    status = 413
+class BulkTooLarge(AnnotationError, errors.TooLarge):
+    pass
 
 
 def _entities_by_ref(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The entities the items refer to (speaker, entity, office: UUIDs or ids), in one query;
     keyed by the reference as sent, as text. A reference missing here is unknown."""
-    from apps.knowledge.models import Entity
-
     uuids: set[uuid.UUID] = set()
     pks: set[int] = set()
     for item in items:
@@ -934,8 +912,6 @@ def _entities_by_ref(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _entity_from(found: dict[str, Any], name: str, value: Any) -> Any:
-    from apps.knowledge.models import Entity
-
     if value is None or value == "" or isinstance(value, Entity):
         return value or None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -1019,11 +995,6 @@ def annotations_create_bulk(
             f"First: {where}: {first['message']}",
             errors=errors,
         )
-    from simple_history.utils import bulk_create_with_history
-
-    from apps.articles.services import article_touch_status
-    from apps.checks.services import article_check_request
-
     now = timezone.now()
     by_model: dict[type[AnchoredSpan], list[AnchoredSpan]] = {}
     for span in spans:
@@ -1038,6 +1009,6 @@ def annotations_create_bulk(
             [through(**{f"{model._meta.model_name}_id": s.pk, "user_id": user.pk}) for s in group],
             ignore_conflicts=True,
         )
-    article_touch_status(article=article)
-    article_check_request(article=article)
+    _article_touch_status(article=article)
+    processing.checks_request(article_ids=[article.pk])
     return spans

@@ -45,13 +45,7 @@ from apps.articles.workspace_page import (
     workspace_context,
     workspace_url,
 )
-
-# A service refusal → the HTTP status the UI answers with (input errors are 422 in the UI).
-_STATUS = {services.Conflict: 409, services.NotAllowed: 403}
-
-
-def _status(exc: services.AnnotationError) -> int:
-    return _STATUS.get(type(exc), 422)
+from apps.ui_errors import ui_status
 
 
 def span_get_for_user(*, kind: str, span_uuid, user) -> AnchoredSpan:
@@ -205,10 +199,10 @@ def annotation_create(request: HttpRequest, article_uuid) -> HttpResponse:
             user=request.user,
         )
     except services.AnnotationError as exc:
-        if _status(exc) == 403:
+        if isinstance(exc, services.NotAllowed):
             raise PermissionDenied(exc.message) from None
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _refusal(request, article, span=None, status=_status(exc), create_form=form)
+        return _refusal(request, article, span=None, status=ui_status(exc), create_form=form)
     name = workspace.KIND_NAMES[data["kind"]]
     message = f"{name} created: “{excerpt(span.exact)}”."
     duplicates = span_duplicates(span=span)
@@ -305,7 +299,7 @@ def annotation_update(request: HttpRequest, kind: str, span_uuid) -> HttpRespons
             request,
             span.article,
             span=span,
-            status=_status(exc),
+            status=ui_status(exc),
             message=exc.message,
             bound=bound,
             exc=exc,
@@ -343,7 +337,7 @@ def annotation_review(request: HttpRequest, kind: str, span_uuid) -> HttpRespons
             request,
             span.article,
             span=span,
-            status=_status(exc),
+            status=ui_status(exc),
             message=exc.message,
             bound={"review": form},
             exc=exc,
@@ -377,7 +371,7 @@ def annotation_reattach(request: HttpRequest, kind: str, span_uuid) -> HttpRespo
         )
     except services.AnnotationError as exc:
         return _refusal(
-            request, span.article, span=span, status=_status(exc), message=exc.message, exc=exc
+            request, span.article, span=span, status=ui_status(exc), message=exc.message, exc=exc
         )
     return _success(request, span.article, span, f"Re-attached to “{span.exact[:60]}”.")
 
@@ -394,7 +388,9 @@ def annotation_delete(request: HttpRequest, kind: str, span_uuid) -> HttpRespons
             span=span, user=request.user, expected_version=form.cleaned_data["version"]
         )
     except services.AnnotationError as exc:
-        return _refusal(request, span.article, span=span, status=_status(exc), message=exc.message)
+        return _refusal(
+            request, span.article, span=span, status=ui_status(exc), message=exc.message
+        )
     message = f"Deleted — {workspace.KIND_NAMES[kind]} “{span.exact[:60]}”."
     if not request.htmx:
         return _success(request, span.article, None, message)
@@ -461,7 +457,7 @@ def claim_verdict(request: HttpRequest, span_uuid) -> HttpResponse:
             request,
             claim.article,
             span=claim,
-            status=_status(exc),
+            status=ui_status(exc),
             message=exc.message,
             bound={"verdict": form},
             exc=exc,
@@ -484,7 +480,7 @@ def claim_verify(request: HttpRequest, span_uuid) -> HttpResponse:
         )
     except services.AnnotationError as exc:
         return _refusal(
-            request, claim.article, span=claim, status=_status(exc), message=exc.message
+            request, claim.article, span=claim, status=ui_status(exc), message=exc.message
         )
     return _success(request, claim.article, claim, "Verdict verified.")
 
@@ -517,7 +513,7 @@ def claim_return(request: HttpRequest, span_uuid) -> HttpResponse:
             request,
             claim.article,
             span=claim,
-            status=_status(exc),
+            status=ui_status(exc),
             message=exc.message,
             bound={"return": form},
             exc=exc,
@@ -547,7 +543,7 @@ def evidence_add(request: HttpRequest, span_uuid) -> HttpResponse:
             request,
             claim.article,
             span=claim,
-            status=_status(exc),
+            status=ui_status(exc),
             message=exc.message,
             bound={"evidence": form},
         )
@@ -567,7 +563,7 @@ def evidence_remove(request: HttpRequest, evidence_uuid) -> HttpResponse:
         services.evidence_remove(evidence=evidence, user=request.user)
     except services.AnnotationError as exc:
         return _refusal(
-            request, claim.article, span=claim, status=_status(exc), message=exc.message
+            request, claim.article, span=claim, status=ui_status(exc), message=exc.message
         )
     return _success(request, claim.article, claim, "Evidence removed.")
 

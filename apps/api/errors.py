@@ -4,8 +4,9 @@ act on, in one shape:
     {"status": 409, "code": "conflict", "message": "...", "field": "version",
      "errors": {"version": ["..."]}, "current": {...the item as it is now...}}
 
-Domain errors of the services keep their meaning (AnnotationError 400, NotAllowed 403, Conflict
-409 with the current state, ArticleTooLarge 413, ...); Django's ValidationError is a 400."""
+The services' refusals (apps.errors) answer with the status of their kind: invalid input 400
+(with the list of items at fault for a batch), NotAllowed 403, NotFound 404, Conflict 409 with
+the item as it is now, TooLarge 413, Unavailable 502. Django's ValidationError is a 400."""
 
 from __future__ import annotations
 
@@ -22,9 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from apps.accounts.api_keys import APIKeyError
-from apps.annotations.services import AnnotationError, BulkAnnotationError, Conflict
-from apps.articles.services import ArticleConflict, ArticleError
+from apps.api.serializers import serialize_current
+from apps.errors import Conflict, DomainError, InvalidItems
 
 logger = logging.getLogger("apps.api")
 
@@ -95,31 +95,23 @@ def _summary(errors: dict[str, list[str]]) -> str:
 
 
 def _current(obj: Any) -> dict[str, Any] | None:
-    from apps.api.serializers import serialize_current
-
     return serialize_current(obj)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     headers: dict[str, str] = {}
 
-    if isinstance(exc, Conflict):
-        body = error_body(409, exc.message, field=exc.field, current=_current(exc.current))
-    elif isinstance(exc, BulkAnnotationError):
-        # A list of {"index", "field", "message"}: the items of the request at fault.
-        body = error_body(exc.status, exc.message)
-        body["errors"] = exc.errors
-    elif isinstance(exc, AnnotationError):
-        body = error_body(exc.status, exc.message, field=exc.field)
-    elif isinstance(exc, ArticleConflict):
-        body = error_body(409, exc.message, field="revision", current=_current(exc.current))
-    elif isinstance(exc, ArticleError):
-        # ArticleTooLarge 413, ArticleNotAllowed 403, the rest 400: each carries its status.
-        body = error_body(exc.status, exc.message, field=exc.field)
-        if isinstance(getattr(exc, "errors", None), list):
-            body["errors"] = exc.errors  # a bulk import: [{"index", "field", "message"}]
-    elif isinstance(exc, APIKeyError):
-        body = error_body(exc.status, exc.message, field=exc.field)
+    if isinstance(exc, DomainError):
+        current = exc.current if isinstance(exc, Conflict) else None
+        body = error_body(
+            exc.status,
+            exc.message,
+            code=exc.code,
+            field=exc.field,
+            current=_current(current) if current is not None else None,
+        )
+        if isinstance(exc, InvalidItems):
+            body["errors"] = exc.errors  # a batch: [{"index", "field", "message"}]
     elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             errors = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
@@ -154,22 +146,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             headers["Retry-After"] = str(int(exc.wait))
     elif isinstance(exc, SuspiciousOperation):
         body = error_body(400, f"The request was refused: {exc}")
-    elif _is_domain_error(exc):
-        # Errors of other apps' services follow the same convention: `.message` and `.status`.
-        body = error_body(
-            int(getattr(exc, "status", 400)), exc.message, field=getattr(exc, "field", None)
-        )
-        if getattr(exc, "current", None) is not None:
-            body["current"] = _current(exc.current)
     else:
         return server_error_response(exc, context.get("request"))
     return Response(body, status=body["status"], headers=headers)
-
-
-def _is_domain_error(exc: Exception) -> bool:
-    return isinstance(getattr(exc, "message", None), str) and isinstance(
-        getattr(exc, "status", 400), int
-    )
 
 
 _MODEL_NAMES = {"EntityMention": "mention", "DateMention": "date"}

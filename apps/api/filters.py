@@ -22,7 +22,7 @@ from apps.annotations.models import (
 )
 from apps.articles.models import Article, ArticleStatus
 from apps.checks.models import Finding
-from apps.knowledge.models import Entity, EntityKind
+from apps.knowledge.models import Entity, EntityAlias, EntityKind, normalize_alias
 
 # The text search configuration of the claims full-text search; the GIN index of
 # apps/api/migrations/0001 is built on exactly this expression.
@@ -189,8 +189,6 @@ class EntityFilter(UpdatedSinceMixin):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        from apps.knowledge.models import EntityAlias, normalize_alias
-
         text = normalize_alias(value)
         if not text:
             return queryset

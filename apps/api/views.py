@@ -41,6 +41,7 @@ from apps.api.pagination import SyncCursorPagination
 from apps.api.parsers import JSONParser
 from apps.api.schema import example
 from apps.articles import services as article_services
+from apps.articles.formats import text_from_upload
 from apps.articles.models import Article
 from apps.checks import services as check_services
 from apps.checks.models import Finding
@@ -278,8 +279,6 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
         data = self.valid(s.ArticleIn)
         upload = data.pop("file", None)
         if upload is not None:
-            from apps.articles.formats import text_from_upload
-
             data["body"] = text_from_upload(filename=upload.name, data=upload.read())
         existed = bool(data.get("external_id")) and (
             Article.objects.filter(external_id=data["external_id"]).exists()

@@ -43,6 +43,7 @@ from apps.articles.services import (
     article_update_body,
     article_update_metadata,
 )
+from apps.errors import Conflict, InvalidItems, TooLarge
 
 # The fields of an item: those of the single import's JSON body (ArticleIn) but `file`.
 FIELDS = (
@@ -69,23 +70,17 @@ URL_MESSAGE = (
 _LOOKUP_CHUNK = 10_000
 
 
-class BulkImportError(ArticleError):
+class BulkImportError(ArticleError, InvalidItems):
     """Some items are invalid, so nothing was imported. `errors` lists every problem as
     {"index", "field", "message"} (index into the request, from 0)."""
 
-    def __init__(self, message: str, *, errors: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.errors = errors
+
+class BulkImportTooLarge(ArticleError, TooLarge):
+    pass
 
 
-class BulkImportTooLarge(ArticleError):
-    code = "too_large"
-    status = 413
-
-
-class BulkImportConflict(ArticleError):
-    code = "conflict"
-    status = 409
+class BulkImportConflict(ArticleError, Conflict):
+    pass
 
 
 @dataclass

@@ -12,7 +12,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from apps.accounts import roles
+from apps.annotations.models import SPAN_MODELS, Claim, ReviewState
 from apps.articles.models import Article
+from apps.checks.models import Finding
 
 
 def article_get_for_user(*, article_uuid, user, for_update: bool = False) -> Article:
@@ -60,9 +62,6 @@ def with_progress(queryset):
     """Each article's progress: proposals open (annotations of the four types awaiting review,
     and verdicts awaiting verification: what the review queue holds), claims verified and
     claims, findings open (acknowledged, resolved and dismissed ones are not open)."""
-    from apps.annotations.models import SPAN_MODELS, Claim, ReviewState
-    from apps.checks.models import Finding
-
     proposals = _count_of(Claim, verdict_state=Claim.VerdictState.PROPOSED)
     for model in SPAN_MODELS.values():
         proposals = proposals + _count_of(model, review_state=ReviewState.PROPOSED)

@@ -10,44 +10,32 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from apps import errors
 from apps.accounts import roles
+from apps.annotations.services import spans_reanchor
 from apps.articles import processing
 from apps.articles.models import Article, ArticleRevision
 
 
-class ArticleError(Exception):
-    """A request about an article that cannot be carried out; the message is for the user."""
-
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ArticleError(errors.DomainError):
+    """A request about an article that cannot be carried out; the message is for the user
+    (invalid input, HTTP 400/422, unless a subclass says otherwise)."""
 
 
-class ArticleTooLarge(ArticleError):
-    code = "too_large"
-    status = 413
+class ArticleTooLarge(ArticleError, errors.TooLarge):
+    pass
 
 
-class ArticleNotAllowed(ArticleError):
+class ArticleNotAllowed(ArticleError, errors.NotAllowed):
     """The user's role forbids this (HTTP 403)."""
 
-    code = "not_allowed"
-    status = 403
 
-
-class ArticleConflict(ArticleError):
-    code = "conflict"
-    status = 409
+class ArticleConflict(ArticleError, errors.Conflict):
+    """Someone else saved the article first (HTTP 409; the API names the field "revision")."""
 
     def __init__(self, message: str, *, current: Article, fields: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.current = current
+        super().__init__(message, current=current, field="revision")
         self.fields = fields  # for a metadata edit: the fields someone else changed meanwhile
 
 
@@ -301,8 +289,6 @@ def article_update_body(
     *, article: Article, body: str, user, expected_revision: int, note: str = ""
 ) -> Article:
     """Replace the body: keep the old one as a revision, re-anchor every annotation."""
-    from apps.annotations.services import spans_reanchor
-
     _require_annotator(user, "edit an article's text")
     if "\x00" in (note or ""):
         raise ArticleError("The note contains NUL characters.", field="note")
@@ -348,11 +334,3 @@ def article_update_body(
     _after_body_change(locked)
     article.refresh_from_db()
     return locked
-
-
-def article_touch_status(*, article: Article) -> None:
-    """new → in progress once someone works on it (single-row, no rule beyond that)."""
-    if article.status == Article.Status.NEW:
-        Article.objects.filter(pk=article.pk, status=Article.Status.NEW).update(
-            status=Article.Status.IN_PROGRESS, updated_at=timezone.now()
-        )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from apps.articles import processing
+
 
 @shared_task(name="articles.processing_sweep", acks_late=True, reject_on_worker_lost=True)
 def processing_sweep() -> None:
-    from apps.articles.processing import processing_sweep as sweep
-
-    sweep()
+    processing.processing_sweep()

@@ -32,6 +32,7 @@ from apps.annotations.models import (
 )
 from apps.articles.models import Article
 from apps.checks.models import Finding
+from apps.checks.selectors import findings_for_article as findings_query
 
 KIND_LABELS = {"claim": "Claims", "quote": "Quotes", "mention": "Mentions", "date": "Dates"}
 KIND_NAMES = {"claim": "Claim", "quote": "Quote", "mention": "Entity mention", "date": "Date"}
@@ -339,8 +340,6 @@ _FINDING_SPAN_KINDS = {"title": "mention"}
 def findings_for_article(article: Article, known_keys: set[str] | None = None) -> list[FindingView]:
     """The article's findings in the panel's order (open first, errors first), each with the
     spans it concerns, linked when the span still exists (known_keys; None = do not check)."""
-    from apps.checks.selectors import findings_for_article as findings_query
-
     findings = list(findings_query(article=article))
     views = []
     for finding in findings:

@@ -29,7 +29,7 @@ from apps.annotations.models import AnchoredSpan, Claim, Origin, ReviewState
 from apps.annotations.selectors import span_has_contributor
 from apps.articles import workspace
 from apps.articles.models import Article
-from apps.checks.selectors import claim_blocked_by
+from apps.checks.blocking import claim_blocked_by
 from apps.knowledge import browse
 from apps.knowledge import selectors as knowledge_selectors
 

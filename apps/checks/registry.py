@@ -94,6 +94,7 @@ def register(code: str, *, version: str, description: str) -> Callable[[CheckFun
 
 def all_checks() -> list[Check]:
     """Every registered check, in code order (importing the rules registers them)."""
+    # Lazy: the rules import this module to register themselves (a cycle within the checks).
     import apps.checks.rules  # noqa: F401
 
     return [CHECKS[code] for code in sorted(CHECKS)]

@@ -8,50 +8,10 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from apps.accounts import roles
-from apps.annotations.models import Claim
-from apps.annotations.services import NotAllowed
 from apps.articles.models import Article
-from apps.checks.finding_rules import (
-    BLOCKING_STATES,
-    claim_blocked_message,
-    findings_blocking_claim,
-)
 from apps.checks.models import Finding
+from apps.errors import NotAllowed
 from apps.knowledge.models import Entity, EntityKind, normalize_alias
-
-
-def blocking_findings_for_claim(*, claim: Claim, limit: int = 10) -> list[Finding]:
-    """The error findings, open or acknowledged, that concern the claim (their spans overlap it or
-    lie in its sentence): while any is left the claim cannot be verified. Errors elsewhere in the
-    article do not block it (apps.checks.finding_rules.findings_blocking_claim)."""
-    body = Article.objects.filter(pk=claim.article_id).values_list("body", flat=True).first() or ""
-    findings = (
-        Finding.objects.filter(
-            article_id=claim.article_id,
-            severity=Finding.Severity.ERROR,
-            state__in=BLOCKING_STATES,
-        )
-        .select_related("article")
-        .order_by("created_at", "id")
-    )
-    return findings_blocking_claim(
-        findings=findings, body=body, start=claim.start, end=claim.end, limit=limit
-    )
-
-
-def claim_verify_refusal(*, findings: list[Finding]) -> str:
-    """Why a claim cannot be verified: each blocking finding in brief, with the address of the
-    finding in the article's findings panel."""
-    if not findings:
-        return ""
-    return claim_blocked_message(findings=findings, article_uuid=findings[0].article.uuid)
-
-
-def claim_blocked_by(*, claim: Claim) -> str:
-    """Why the claim's verdict cannot be verified because of findings, as claim_verify says it;
-    "" when no finding blocks it."""
-    return claim_verify_refusal(findings=blocking_findings_for_claim(claim=claim))
-
 
 _SEVERITY_RANK = Case(
     When(severity=Finding.Severity.ERROR, then=Value(0)),
@@ -65,25 +25,6 @@ _STATE_RANK = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
-
-
-def articles_with_unknown_titles(*, changed_entity_ids: list[int]) -> set[int]:
-    """Articles with a title the checks could not match to an office (an open or acknowledged
-    "cannot check" ROLE_AT_DATE finding), when the change is to an office or a place: a new
-    office alias, jurisdiction, country name or demonym may settle them."""
-    if not Entity.objects.filter(
-        pk__in=changed_entity_ids, kind__in=[EntityKind.OFFICE, EntityKind.PLACE]
-    ).exists():
-        return set()
-    return set(
-        Finding.objects.filter(
-            code="ROLE_AT_DATE",
-            severity=Finding.Severity.INFO,
-            state__in=BLOCKING_STATES,
-        )
-        .values_list("article_id", flat=True)
-        .distinct()
-    )
 
 
 def office_by_name(*, name: str) -> list[Entity]:

@@ -25,16 +25,16 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
-from apps.annotations.models import EntityMention, Quote, ReviewState
+from apps import errors
 from apps.annotations.rules import CONFLICT, NOT_ALLOWED, Refusal
-from apps.annotations.services import AnnotationError, Conflict, NotAllowed
 from apps.articles import processing
 from apps.articles.models import Article
 from apps.checks import finding_rules
 from apps.checks.finding_rules import unknown_title_of
+from apps.checks.kb_changes import articles_with_unknown_titles, kb_changed, kb_readers
 from apps.checks.kbview import CorpusView, KBView
 from apps.checks.loading import corpus_load, kbview_load, quote_index_refresh, snapshots_load
 from apps.checks.models import Finding
@@ -45,20 +45,19 @@ from apps.checks.registry import (
     checks_version,
     run_checks,
 )
-from apps.checks.rules.quotes import quote_key
-from apps.checks.selectors import articles_with_unknown_titles, office_by_name
+from apps.checks.rules.cross_article import verified_signatures
+from apps.checks.rules.quotes import quote_key, speaker_wordings
+from apps.checks.selectors import office_by_name
 from apps.checks.snapshot import ArticleSnapshot
 from apps.knowledge.models import Entity
 from apps.knowledge.services import KnowledgeError, entity_alias_add
 
 logger = logging.getLogger(__name__)
 
-# The findings panel and the API map these like the annotation errors: 400, 403, 409.
-FindingError = AnnotationError
 __all__ = [
-    "Conflict",
+    "FindingConflict",
     "FindingError",
-    "NotAllowed",
+    "FindingNotAllowed",
     "article_check_request",
     "article_checks_run",
     "articles_check_request",
@@ -70,6 +69,20 @@ __all__ = [
 ]
 
 CheckState = Article.CheckState
+
+
+class FindingError(errors.DomainError):
+    """A change to a finding that cannot be made; the message is for the reviewer (HTTP 400/422)."""
+
+
+class FindingNotAllowed(FindingError, errors.NotAllowed):
+    """The user's role forbids this (HTTP 403)."""
+
+
+class FindingConflict(FindingError, errors.Conflict):
+    """Someone else changed the finding first (HTTP 409); `current` is the finding as it is now."""
+
+
 CHECK_BATCH = "checks.check_batch"
 
 
@@ -101,38 +114,11 @@ def articles_check_request(*, article_ids: Iterable[int]) -> int:
     return len(ids)
 
 
-def _kb_articles(entity_ids: list[int]) -> QuerySet:
-    """The ids of the articles whose checks read these entities: live mentions of them as people
-    or as offices, and live quotes they are the speaker of."""
-    live = ~Q(review_state=ReviewState.REJECTED)
-    mentions = EntityMention.objects.filter(live).filter(
-        Q(entity_id__in=entity_ids) | Q(office_id__in=entity_ids)
-    )
-    quotes = Quote.objects.filter(live, speaker_id__in=entity_ids)
-    return Article.objects.filter(
-        Q(pk__in=mentions.values("article_id")) | Q(pk__in=quotes.values("article_id"))
-    ).values("pk")
-
-
-def kb_changed(*, entity_ids: list[int]) -> None:
-    """Record, in the KB writer's transaction, that the articles reading these KB entities (as
-    people, offices or speakers) need their checks again; the drain runs them after commit.
-    Called by every KB writer. One UPDATE over an indexed subquery, so that the request is as
-    durable as the KB change itself (a message could be lost with the broker)."""
-    ids = sorted({int(i) for i in entity_ids})
-    if ids:
-        processing.checks_request(article_ids=_kb_articles(ids))
-        # A new alias or country name can settle a title no office matched before.
-        unknown = articles_with_unknown_titles(changed_entity_ids=ids)
-        if unknown:
-            processing.checks_request(article_ids=sorted(unknown))
-
-
 def kb_changed_recheck(*, entity_ids: list[int]) -> int:
     """The task of older releases (a message may still be queued): the same request, now."""
     ids = sorted({int(i) for i in entity_ids})
     with transaction.atomic():
-        article_ids = set(_kb_articles(ids).values_list("pk", flat=True))
+        article_ids = set(kb_readers(ids).values_list("pk", flat=True))
         article_ids |= articles_with_unknown_titles(changed_entity_ids=ids)
         return articles_check_request(article_ids=sorted(article_ids))
 
@@ -472,8 +458,6 @@ def _corpus_digest(corpus: CorpusView, kind: str, value) -> str:
 
 def _wordings_digest(corpus: CorpusView, speaker_id: int, text: str) -> str:
     """Digest of the speaker's other wordings of this quote (what QUOTE_INTEGRITY compares)."""
-    from apps.checks.rules.quotes import speaker_wordings
-
     rows = sorted(
         (o.article_id, o.quote_uuid, o.exact, o.article_title)
         for quotes in speaker_wordings(corpus, speaker_id, text).values()
@@ -514,8 +498,6 @@ def inputs_sha256(
     ]
     # Only the other articles' verified claims about the same people and places, so that the
     # fingerprint does not depend on which articles share the batch.
-    from apps.checks.rules.cross_article import verified_signatures
-
     mine = set().union(*(c.entity_ids for c in verified_signatures(snapshot)))
     other_claims = sorted(
         (c.article_id, c.claim_uuid, c.exact, c.article_title)
@@ -609,7 +591,7 @@ def finding_set_state(
             field="reason",
         )
     if expected_version is not None and current.version != expected_version:
-        raise Conflict(
+        raise FindingConflict(
             f"This finding was changed by someone else while you were looking at it (it is now "
             f"{current.state}, version {current.version}). Nothing was saved.",
             current=current,
@@ -633,10 +615,10 @@ def _refuse(refusal: Refusal | None, *, current: Finding | None = None) -> None:
     if refusal is None:
         return
     if refusal.status == NOT_ALLOWED:
-        raise NotAllowed(refusal.message)
+        raise FindingNotAllowed(refusal.message)
     if refusal.status == CONFLICT:
-        raise Conflict(refusal.message, current=current)
-    raise AnnotationError(refusal.message)
+        raise FindingConflict(refusal.message, current=current)
+    raise FindingError(refusal.message)
 
 
 def _chunks(items: list, size: int):
@@ -659,21 +641,23 @@ def finding_title_alias_add(
         if 0 <= position < len(candidates):
             office = Entity.objects.filter(pk=candidates[position][0]).first()
         if office is None:
-            raise AnnotationError("Choose one of the offices offered, or name another.")
+            raise FindingError("Choose one of the offices offered, or name another.")
     elif office_name:
         offices = office_by_name(name=office_name)
         if not offices:
-            raise AnnotationError(f"No office in the knowledge base goes by “{office_name}”.")
+            raise FindingError(f"No office in the knowledge base goes by “{office_name}”.")
         if len(offices) > 1:
             named = ", ".join(f"{o.label} ({o.wikidata_id or 'no Wikidata id'})" for o in offices)
-            raise AnnotationError(
+            raise FindingError(
                 f"Several offices go by “{office_name}”: {named}. Give its Wikidata id."
             )
         office = offices[0]
     else:
-        raise AnnotationError("Choose the office the title names.")
+        raise FindingError("Choose the office the title names.")
     try:
         entity_alias_add(user=user, entity=office, alias=alias)
-    except KnowledgeError as exc:
-        raise (NotAllowed if exc.status == 403 else AnnotationError)(exc.message) from exc
+    except errors.NotAllowed as exc:
+        raise FindingNotAllowed(exc.message) from exc
+    except KnowledgeError as exc:  # said about the finding's form: input to fix
+        raise FindingError(exc.message) from exc
     return office

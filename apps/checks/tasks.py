@@ -14,6 +14,9 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
+from apps.articles import processing
+from apps.checks import services
+
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
 RETRY = {
     "autoretry_for": TRANSIENT,
@@ -28,36 +31,27 @@ RETRY = {
 
 @shared_task(name="checks.check_article", **RETRY)
 def check_article(*, article_id: int) -> None:
-    from apps.checks.services import article_checks_run
-
-    article_checks_run(article_id=article_id)
+    services.article_checks_run(article_id=article_id)
 
 
 @shared_task(name="checks.check_pending", **RETRY)
 def check_pending() -> None:
-    from apps.articles.processing import CHECK_PENDING, task_send
-    from apps.checks.services import checks_run_pending
-
-    if checks_run_pending().more:
-        task_send(CHECK_PENDING)  # the rest in a task of its own, within the time limits
+    if services.checks_run_pending().more:
+        processing.task_send(
+            processing.CHECK_PENDING
+        )  # the rest in a task of its own, within the time limits
 
 
 @shared_task(name="checks.check_batch", **RETRY)
 def check_batch(*, article_ids: list[int]) -> None:
-    from apps.checks.services import articles_checks_run
-
-    articles_checks_run(article_ids=article_ids)
+    services.articles_checks_run(article_ids=article_ids)
 
 
 @shared_task(name="checks.sweep_stale", **RETRY)
 def sweep_stale() -> None:
-    from apps.checks.services import checks_sweep_stale
-
-    checks_sweep_stale()
+    services.checks_sweep_stale()
 
 
 @shared_task(name="checks.kb_changed", **RETRY)
 def kb_changed_recheck(*, entity_ids: list[int]) -> None:
-    from apps.checks.services import kb_changed_recheck as recheck
-
-    recheck(entity_ids=entity_ids)
+    services.kb_changed_recheck(entity_ids=entity_ids)

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts import roles
 from apps.accounts.decorators import login_required_htmx
-from apps.annotations.services import AnnotationError, Conflict, NotAllowed
 from apps.articles.workspace_page import render_workspace, workspace_context, workspace_url
 from apps.checks import selectors, services
 from apps.checks.models import Finding
+from apps.errors import NotAllowed
+from apps.ui_errors import ui_status
 
 _TARGET_STATES = [
     (Finding.State.OPEN, "open"),
@@ -44,10 +45,6 @@ def finding_get_for_user(*, finding_uuid, user) -> Finding:
         raise Http404("No such finding; a re-run of the checks may have replaced it.") from None
 
 
-# A service refusal → the HTTP status the UI answers with (input errors are 422 in the UI).
-_STATUS = {Conflict: 409, NotAllowed: 403}
-
-
 @require_POST
 @login_required_htmx
 def finding_state(request: HttpRequest, finding_uuid) -> HttpResponse:
@@ -68,7 +65,7 @@ def finding_state(request: HttpRequest, finding_uuid) -> HttpResponse:
                 expected_version=data["version"],
             )
         except services.FindingError as exc:
-            status, message = _STATUS.get(type(exc), 422), exc.message
+            status, message = ui_status(exc), exc.message
             if status == 409 and data["reason"].strip():
                 message += f" Your reason, not saved: “{data['reason'].strip()}”."
         else:
@@ -121,8 +118,8 @@ def finding_title_alias(request: HttpRequest, finding_uuid) -> HttpResponse:
                 office_position=data["office"],
                 office_name=data["office_name"],
             )
-        except AnnotationError as exc:
-            status, message = (403 if exc.status == 403 else 422), exc.message
+        except services.FindingError as exc:
+            status, message = ui_status(exc), exc.message
         else:
             message = (
                 f"“{data['alias'].strip()}” is now an alias of {office.label}; the articles "

@@ -15,6 +15,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
+from apps.articles import processing
+from apps.extraction import services
+
 RETRYABLE_ERRORS = (OperationalError, InterfaceError, SoftTimeLimitExceeded)
 RETRY = {
     "autoretry_for": (OperationalError, InterfaceError, BrokerError, SoftTimeLimitExceeded),
@@ -32,26 +35,23 @@ def extract_pending(self) -> None:
     """A retry first takes the articles one per transaction, as many as a batch holds: the one
     a retryable error keeps hitting is then alone, the others before it get done; on the last
     retry that article is marked failed with the reason, and the drain goes on with the rest."""
-    from apps.articles.processing import EXTRACT_PENDING, task_send
-    from apps.extraction.services import BATCH_SIZE, extraction_drain, extraction_give_up
-
     retries = self.request.retries or 0
     try:
         if retries:
-            extraction_drain(batch_size=1, max_batches=BATCH_SIZE)
-        more = extraction_drain().more
+            services.extraction_drain(batch_size=1, max_batches=services.BATCH_SIZE)
+        more = services.extraction_drain().more
     except RETRYABLE_ERRORS as exc:
         ids = getattr(exc, "extraction_ids", [])
         if retries < self.max_retries or len(ids) != 1:
             raise
-        extraction_give_up(article_id=ids[0], exc=exc, attempts=retries + 1)
+        services.extraction_give_up(article_id=ids[0], exc=exc, attempts=retries + 1)
         more = True
     if more:
-        task_send(EXTRACT_PENDING)  # the rest in a task of its own, within the time limits
+        processing.task_send(
+            processing.EXTRACT_PENDING
+        )  # the rest in a task of its own, within the time limits
 
 
 @shared_task(name="extraction.extract_article", **RETRY)
 def extract_article(*, article_id: int) -> None:
-    from apps.extraction.services import article_extract
-
-    article_extract(article_id=article_id)
+    services.article_extract(article_id=article_id)

@@ -20,7 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from apps import errors
 from apps.accounts import roles
+from apps.checks import kb_changes
 from apps.knowledge import wikidata
 from apps.knowledge.models import (
     AliasOrigin,
@@ -37,34 +39,20 @@ LABEL_MAX = 300
 WIKIDATA_ID_MAX = 32
 
 
-class KnowledgeError(Exception):
-    """Invalid input or a broken rule; the message is for the user (HTTP 400/422)."""
-
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class KnowledgeError(errors.DomainError):
+    """Invalid input or a broken rule about the knowledge base; the message is for the user (HTTP
+    400/422). The subclasses below are the other kinds of apps.errors."""
 
 
-class NotAllowed(KnowledgeError):
+class NotAllowed(KnowledgeError, errors.NotAllowed):
     """The user's role forbids this (HTTP 403)."""
 
-    status = 403
 
-
-class Conflict(KnowledgeError):
+class Conflict(KnowledgeError, errors.Conflict):
     """Someone else changed the item first (HTTP 409); `current` is the item as it is now."""
 
-    status = 409
 
-    def __init__(self, message: str, *, current: Any) -> None:
-        super().__init__(message)
-        self.current = current
-
-
-class AlreadyInKB(KnowledgeError):
+class AlreadyInKB(KnowledgeError, errors.Invalid):
     """The Wikidata id belongs to an entity already in the KB (`existing`, to link to)."""
 
     def __init__(self, message: str, *, existing: Entity, field: str | None = None) -> None:
@@ -72,7 +60,7 @@ class AlreadyInKB(KnowledgeError):
         self.existing = existing
 
 
-class KbImportError(KnowledgeError):
+class KbImportError(KnowledgeError, errors.Invalid):
     """The file is not Wikidata entity JSON; nothing was imported."""
 
     def __init__(self, message: str, *, path: str = "", line: int | None = None) -> None:
@@ -82,11 +70,9 @@ class KbImportError(KnowledgeError):
 
 
 def _notify_checks(entity_ids: Iterable[int]) -> None:
-    from apps.checks.services import kb_changed
-
     ids = sorted(set(entity_ids))
     if ids:
-        kb_changed(entity_ids=ids)
+        kb_changes.kb_changed(entity_ids=ids)
 
 
 # --- Import -----------------------------------------------------------------------------------

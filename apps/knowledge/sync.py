@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps import errors
 from apps.knowledge import wikidata
 from apps.knowledge.models import Entity, EntityKind, WikidataRefresh, WikidataSyncTarget
 from apps.knowledge.services import (
@@ -34,6 +35,7 @@ from apps.knowledge.services import (
     KnowledgeError,
     _import_records,
     _notify_checks,
+    _require_editor,
 )
 from apps.knowledge.wikidata_http import WikidataClient, WikidataUnavailable, chunks
 
@@ -47,11 +49,9 @@ OFFICES_PER_QUERY = 200
 Progress = Callable[[str, int, int], None]
 
 
-class KbSyncError(KnowledgeError):
+class KbSyncError(KnowledgeError, errors.Unavailable):
     """Wikidata could not be read (no network, a persistent 5xx, a malformed answer). Nothing of
     the failed step was written; the message names what failed."""
-
-    status = 502
 
 
 # --- Presets ----------------------------------------------------------------------------------
@@ -719,7 +719,5 @@ def wikidata_person_import(*, user, wikidata_id: str) -> SyncReport:
     """An editor's "add from Wikidata": the person with every office they held and the countries
     of those offices, through the same sync as `manage.py kb_sync --person`; remembered for the
     periodic refresh."""
-    from apps.knowledge.services import _require_editor
-
     _require_editor(user)
     return kb_sync_run(people=[wikidata_id], user=user)

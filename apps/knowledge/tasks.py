@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from apps.articles import processing
+from apps.knowledge import sync
+
 CONTINUE = "knowledge.kb_sync_refresh_continue"
 
 
@@ -17,21 +20,15 @@ CONTINUE = "knowledge.kb_sync_refresh_continue"
 # client already retries what is worth retrying (429, 5xx, timeouts) with backoff.
 @shared_task(name="knowledge.kb_sync_refresh")
 def kb_sync_refresh() -> str:
-    from apps.articles.processing import task_send
-    from apps.knowledge.sync import kb_sync_refresh_start
-
-    turn = kb_sync_refresh_start()
+    turn = sync.kb_sync_refresh_start()
     if turn.more:
-        task_send(CONTINUE, refresh_id=turn.refresh_id, turn=turn.turn)
+        processing.task_send(CONTINUE, refresh_id=turn.refresh_id, turn=turn.turn)
     return turn.message
 
 
 @shared_task(name=CONTINUE)
 def kb_sync_refresh_continue(*, refresh_id: int, turn: int) -> str:
-    from apps.articles.processing import task_send
-    from apps.knowledge.sync import kb_sync_refresh_continue as work
-
-    done = work(refresh_id=refresh_id, turn=turn)
+    done = sync.kb_sync_refresh_continue(refresh_id=refresh_id, turn=turn)
     if done.more:
-        task_send(CONTINUE, refresh_id=done.refresh_id, turn=done.turn)
+        processing.task_send(CONTINUE, refresh_id=done.refresh_id, turn=done.turn)
     return done.message

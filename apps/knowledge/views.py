@@ -29,6 +29,7 @@ from apps.knowledge.forms import (
     TenureForm,
 )
 from apps.knowledge.models import Entity, EntityAlias, Tenure, normalize_alias
+from apps.ui_errors import ui_status
 
 PAGE_SIZE = 30
 SEARCH_MAX = 100
@@ -36,11 +37,6 @@ AUTOCOMPLETE_MAX = 20
 ENTITY_TEMPLATE = "knowledge/entity.html"
 READ_MESSAGE = "You need a Factdesk role to use the knowledge base."
 EDIT_MESSAGE = "Only editors can change the knowledge base."
-
-
-def _status(exc: services.KnowledgeError) -> int:
-    """Bad input (400) answers 422: the page swaps 422 (and 403, 409) into the section."""
-    return 422 if exc.status == 400 else exc.status
 
 
 def _param_name(value: str, default: str) -> str:
@@ -278,9 +274,9 @@ def entity_new(request: HttpRequest) -> HttpResponse:
             except services.AlreadyInKB as exc:
                 existing = reverse("knowledge:entity", args=[exc.existing.uuid])
                 message = format_html('{} <a href="{}">Open it</a>.', exc.message, existing)
-                status = _status(exc)
+                status = ui_status(exc)
             except services.KnowledgeError as exc:
-                message, status = exc.message, _status(exc)
+                message, status = exc.message, ui_status(exc)
             else:
                 url = reverse("knowledge:entity", args=[entity.uuid])
                 messages.success(request, f"“{entity.label}” added to the knowledge base.")
@@ -320,7 +316,7 @@ def entity_edit(request: HttpRequest, entity_uuid) -> HttpResponse:
         # On a conflict the form shows the entity as it is now (the editor's input is in the
         # message's place to retype); on bad input the editor's text is kept.
         keep = {} if isinstance(exc, services.Conflict) else {"entity_form": form}
-        return _refused(request, entity, "summary", exc.message, _status(exc), **keep)
+        return _refused(request, entity, "summary", exc.message, ui_status(exc), **keep)
     return _done(request, entity, "summary", "Saved.")
 
 
@@ -336,7 +332,7 @@ def alias_add(request: HttpRequest, entity_uuid) -> HttpResponse:
             user=request.user, entity=entity, alias=form.cleaned_data["alias"]
         )
     except services.KnowledgeError as exc:
-        return _refused(request, entity, "aliases", exc.message, _status(exc))
+        return _refused(request, entity, "aliases", exc.message, ui_status(exc))
     return _done(request, entity, "aliases", f"Alias “{row.alias}” added.")
 
 
@@ -361,7 +357,7 @@ def alias_remove(request: HttpRequest, entity_uuid) -> HttpResponse:
     try:
         services.entity_alias_remove(user=request.user, alias=alias)
     except services.KnowledgeError as exc:
-        return _refused(request, entity, "aliases", exc.message, _status(exc))
+        return _refused(request, entity, "aliases", exc.message, ui_status(exc))
     return _done(request, entity, "aliases", f"Alias “{alias.alias}” removed.")
 
 
@@ -428,7 +424,7 @@ def tenure_add(request: HttpRequest, entity_uuid) -> HttpResponse:
             user=request.user, person=person, office=office, **_tenure_kwargs(form)
         )
     except services.KnowledgeError as exc:
-        return _refused(request, entity, "tenures", exc.message, _status(exc), tenure_form=form)
+        return _refused(request, entity, "tenures", exc.message, ui_status(exc), tenure_form=form)
     added = f"Tenure of {person.label} as {office.label} added."
     warning = _tenure_overlap_warning(tenure)
     if warning is not None:
@@ -470,7 +466,7 @@ def tenure_edit(request: HttpRequest, tenure_uuid) -> HttpResponse:
                 )
             except services.KnowledgeError as exc:
                 context.update(message=exc.message, message_level="error")
-                status = _status(exc)
+                status = ui_status(exc)
                 if isinstance(exc, services.Conflict):
                     tenure.refresh_from_db()
                     context["form"] = TenureForm.for_tenure(
@@ -502,7 +498,7 @@ def tenure_delete(request: HttpRequest, tenure_uuid) -> HttpResponse:
     try:
         services.tenure_delete(user=request.user, tenure=tenure)
     except services.KnowledgeError as exc:
-        return _refused(request, person, "tenures", exc.message, _status(exc))
+        return _refused(request, person, "tenures", exc.message, ui_status(exc))
     url = reverse("knowledge:entity", args=[person.uuid])
     if request.htmx:
         response = HttpResponse(status=204)
@@ -545,7 +541,7 @@ def wikidata_search(request: HttpRequest) -> HttpResponse:
         try:
             context["hits"] = sync.wikidata_search(text=query)
         except services.KnowledgeError as exc:
-            context["message"], status = exc.message, _status(exc)
+            context["message"], status = exc.message, ui_status(exc)
     if request.htmx and request.htmx.target == "wd-results":
         return render(request, f"{WIKIDATA_TEMPLATE}#results", context, status=status)
     return render(request, WIKIDATA_TEMPLATE, context, status=status)
@@ -574,7 +570,7 @@ def wikidata_preview(request: HttpRequest, wikidata_id: str) -> HttpResponse:
         preview = sync.wikidata_person_preview(wikidata_id=wikidata_id)
     except services.KnowledgeError as exc:
         context["message"] = exc.message
-        return render(request, WIKIDATA_PERSON_TEMPLATE, context, status=_status(exc))
+        return render(request, WIKIDATA_PERSON_TEMPLATE, context, status=ui_status(exc))
     context.update(_preview_context(preview))
     return render(request, WIKIDATA_PERSON_TEMPLATE, context)
 
@@ -590,7 +586,7 @@ def wikidata_import(request: HttpRequest, wikidata_id: str) -> HttpResponse:
             request,
             WIKIDATA_PERSON_TEMPLATE,
             {"wikidata_id": wikidata_id, "message": exc.message},
-            status=_status(exc),
+            status=ui_status(exc),
         )
     entity_pk = report.people.get(wikidata_id)
     entity = Entity.objects.filter(pk=entity_pk).first() if entity_pk else None

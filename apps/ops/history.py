@@ -19,6 +19,10 @@ from django.db import models
 from django.http import Http404
 
 from apps.accounts import roles
+from apps.annotations.models import Claim, DateMention, EntityMention, Evidence, Quote
+from apps.articles.models import Article
+from apps.checks.models import Finding
+from apps.knowledge.models import Entity, EntityAlias, Tenure
 
 # How much of a long text is shown around a change (article bodies are long).
 LONG_TEXT = 240
@@ -26,11 +30,6 @@ CONTEXT = 60
 
 
 def _history_types() -> dict[str, dict[str, Any]]:
-    from apps.annotations.models import Claim, DateMention, EntityMention, Evidence, Quote
-    from apps.articles.models import Article
-    from apps.checks.models import Finding
-    from apps.knowledge.models import Entity, EntityAlias, Tenure
-
     return {
         "article": {"model": Article, "label": "article", "title": "title"},
         "claim": {

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 
+from apps.accounts import roles
+from apps.annotations.models import SPAN_MODELS, Claim, ReviewState
+from apps.annotations.review_selectors import queue_counts_for_reviewer
+from apps.articles.models import Article
+from apps.checks.models import Finding
 from apps.ops.models import WorkerHeartbeat
 
 
@@ -51,14 +56,6 @@ def health_report() -> dict:
 def dashboard_for_user(*, user) -> dict:
     """Everything the dashboard shows, in a fixed number of queries: counts by state, the user's
     own work waiting for review or sent back, what they could review, recent open findings."""
-    from django.db.models import Q
-
-    from apps.accounts import roles
-    from apps.annotations.models import SPAN_MODELS, Claim, ReviewState
-    from apps.annotations.review_selectors import queue_counts_for_reviewer
-    from apps.articles.models import Article
-    from apps.checks.models import Finding
-
     article_counts = dict(Article.objects.values_list("status").annotate(n=Count("id")).order_by())
     span_counts = {}
     for kind, model in SPAN_MODELS.items():

@@ -5,12 +5,12 @@ import socket
 
 from celery import shared_task
 
+from apps.ops.models import WorkerHeartbeat
+
 
 @shared_task(name="ops.heartbeat")
 def heartbeat(*, token: str) -> None:
     """Written by the worker process so that a sender can see the task was really processed."""
-    from apps.ops.models import WorkerHeartbeat
-
     WorkerHeartbeat.objects.get_or_create(
         token=token, defaults={"hostname": socket.gethostname(), "pid": os.getpid()}
     )

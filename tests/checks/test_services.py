@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.annotations.models import Claim, EntityMention, ReviewState
-from apps.annotations.services import AnnotationError, Conflict, NotAllowed, claim_verify
+from apps.annotations.services import AnnotationError, claim_verify
 from apps.articles.models import Article
 from apps.checks import services
 from apps.checks.models import Finding
 from apps.checks.selectors import article_check_status, findings_for_article
+from apps.errors import Conflict, NotAllowed
 from apps.knowledge.models import Tenure
 from tests.checks import kb as K
 from tests.checks.conftest import (

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from apps.accounts.api_keys import api_key_create
 from apps.articles.models import Article
+from apps.articles.seeds import SEEDS_DIR
 from apps.checks.models import Finding
-from apps.knowledge.seeds import SEEDS_DIR
 from apps.knowledge.services import kb_import_files
 from tests.factories import UserFactory
 

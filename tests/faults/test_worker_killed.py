@@ -20,11 +20,11 @@ from django.db.models import Count
 
 from apps.annotations.models import SPAN_MODELS
 from apps.articles.models import Article
+from apps.articles.seeds import SEEDS_DIR
 from apps.articles.services import article_import, body_sha256
 from apps.checks.models import Finding
 from apps.checks.services import article_checks_run
 from apps.extraction.services import article_extract
-from apps.knowledge.seeds import SEEDS_DIR
 from apps.knowledge.services import kb_import_files
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]

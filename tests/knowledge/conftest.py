@@ -10,7 +10,7 @@ from tests.knowledge.fake_wikidata import API_URL, SPARQL_URL, FakeWikidata, ins
 def kb_changes(monkeypatch):
     """The entity ids every KB writer reports to the checks (`kb_changed`), one list per call.
     The real function still runs: this only listens."""
-    import apps.checks.services as checks
+    import apps.checks.kb_changes as checks
 
     calls: list[list[int]] = []
     original = checks.kb_changed

@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from apps.articles.models import Article
+from apps.articles.seeds import seeds_load
 from apps.knowledge.models import (
     Entity,
     EntityAlias,
@@ -21,7 +22,6 @@ from apps.knowledge.models import (
     WikidataRefresh,
     WikidataSyncTarget,
 )
-from apps.knowledge.seeds import seeds_load
 from apps.knowledge.tasks import kb_sync_refresh
 from tests.checks import test_seed
 from tests.factories import ArticleFactory, annotate

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.knowledge.seeds import SEEDS_DIR, seeds_load
+from apps.articles.seeds import SEEDS_DIR, seeds_load
 from apps.knowledge.services import KnowledgeError
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from apps import errors
 from apps.articles.models import Article
 from apps.articles.services import ArticleError, article_import
 from apps.knowledge.services import KbImportResult, KnowledgeError, kb_import_files
@@ -19,7 +20,7 @@ from apps.knowledge.services import KbImportResult, KnowledgeError, kb_import_fi
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 
 
-class SeedsError(KnowledgeError):
+class SeedsError(KnowledgeError, errors.Invalid):
     """The seeds directory is not as described in seeds/README.md; nothing was loaded."""
 
 
