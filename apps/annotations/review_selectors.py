@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.http import Http404
 
 from apps.accounts import roles
+from apps.annotations import rules
 from apps.annotations.models import (
     SPAN_MODELS,
     AnchoredSpan,
@@ -32,6 +34,12 @@ from apps.annotations.models import (
 )
 from apps.annotations.selectors import contributed_by
 from apps.articles.models import Article
+from apps.checks.blocking import (
+    BLOCKING_STATES,
+    claim_blocked_message,
+    findings_blocking_claim,
+)
+from apps.checks.models import Finding
 
 PAGE_SIZE = 25
 
@@ -108,6 +116,10 @@ class QueueItem:
     message: str = ""  # inline message after an action (conflict, refusal, bad input)
     message_level: str = ""  # "error" or "success"
     extra: dict = field(default_factory=dict)
+    viewer: Any = None  # who the row is shown to: what it offers is theirs
+    # Why its proposed verdict cannot be verified ("" when nothing blocks it); None until it is
+    # looked up (queue_items_load does it for a page at once, `offers` for a single item).
+    blocked_by: str | None = None
 
     @property
     def key(self) -> str:
@@ -140,6 +152,27 @@ class QueueItem:
     def is_own(self) -> bool:
         """The viewer wrote part of it (four eyes): approve and verify are not offered."""
         return bool(getattr(self.span, "is_own", False))
+
+    @cached_property
+    def offers(self) -> dict[str, bool]:
+        """The actions the row offers its viewer. The queue offers only the pending work:
+        approve and reject while the review is pending, verify and send back while the verdict
+        is (a verified verdict is sent back, an approved item rejected, from the workspace);
+        of that, exactly what apps.annotations.rules lets the viewer do."""
+        user, span, own = self.viewer, self.span, self.is_own
+        offers = dict.fromkeys(("approve", "reject", "verify", "return"), False)
+        if user is None or not roles.can_review(user):
+            return offers
+        if self.review_pending:
+            offers["approve"] = rules.may_review(user=user, span=span, approve=True, is_own=own)
+            offers["reject"] = rules.may_review(user=user, span=span, approve=False, is_own=own)
+        if self.verdict_pending:
+            offers["return"] = rules.may_return_verdict(user=user, claim=span)
+            if rules.may_verify(user=user, claim=span, is_own=own):
+                if self.blocked_by is None:
+                    _look_up_blockers([self])
+                offers["verify"] = not self.blocked_by
+        return offers
 
 
 def _span_filter(kind: str, filters: QueueFilters) -> Q | None:
@@ -202,8 +235,39 @@ def queue_items_load(rows: list[tuple[str, int, Any]], *, user=None) -> list[Que
     loaded: dict[tuple[str, int], QueueItem] = {}
     for kind, ids in ids_by_kind.items():
         for span in _span_queryset(kind, user=user).filter(id__in=ids):
-            loaded[(kind, span.pk)] = QueueItem(kind=kind, span=span)
-    return [loaded[(kind, pk)] for kind, pk, *_ in rows if (kind, pk) in loaded]
+            loaded[(kind, span.pk)] = QueueItem(kind=kind, span=span, viewer=user)
+    items = [loaded[(kind, pk)] for kind, pk, *_ in rows if (kind, pk) in loaded]
+    if user is not None and roles.can_review(user):
+        _look_up_blockers([item for item in items if item.verdict_pending and not item.is_own])
+    return items
+
+
+def _look_up_blockers(items: list[QueueItem]) -> None:
+    """Set `blocked_by` on each item (claims whose verdict a reviewer could verify): the error
+    findings that concern it, as claim_verify refuses them. The findings of all their articles
+    in one query, and the articles' text only when there are any (the common case costs one)."""
+    if not items:
+        return
+    article_ids = {item.span.article_id for item in items}
+    findings: dict[int, list[Finding]] = {}
+    for finding in Finding.objects.filter(
+        article_id__in=article_ids, severity=Finding.Severity.ERROR, state__in=BLOCKING_STATES
+    ).order_by("created_at", "id"):
+        findings.setdefault(finding.article_id, []).append(finding)
+    bodies = (
+        dict(Article.objects.filter(pk__in=list(findings)).values_list("id", "body"))
+        if findings
+        else {}
+    )
+    for item in items:
+        span = item.span
+        blocking = findings_blocking_claim(
+            findings=findings.get(span.article_id, []),
+            body=bodies.get(span.article_id, ""),
+            start=span.start,
+            end=span.end,
+        )
+        item.blocked_by = claim_blocked_message(findings=blocking, article_uuid=span.article.uuid)
 
 
 def _span_queryset(kind: str, *, user=None) -> models.QuerySet:
@@ -262,7 +326,7 @@ def queue_item_get(*, kind: str, span_uuid, user) -> QueueItem:
         span = _span_queryset(kind, user=user).get(uuid=span_uuid)
     except SPAN_MODELS[kind].DoesNotExist:
         raise Http404("No such annotation; it may have been deleted.") from None
-    return QueueItem(kind=kind, span=span)
+    return QueueItem(kind=kind, span=span, viewer=user)
 
 
 def queue_counts_for_reviewer(*, user) -> dict[str, int]:

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from apps.accounts import roles
+from apps.annotations import rules
 from apps.annotations.forms import (
     FIELD_FORMS,
     AnnotationCreateForm,
@@ -28,6 +29,7 @@ from apps.annotations.models import AnchoredSpan, Claim, Origin, ReviewState
 from apps.annotations.selectors import span_has_contributor
 from apps.articles import workspace
 from apps.articles.models import Article
+from apps.checks.blocking import claim_blocked_by
 from apps.knowledge import browse
 from apps.knowledge import selectors as knowledge_selectors
 
@@ -92,7 +94,8 @@ def detail_context(
     entity_field = {"quote": "speaker", "mention": "entity"}.get(kind)
     entity_matches = _entity_matches(entity_query, user) if entity_field else []
     # Four eyes: anyone who wrote part of the item (not only its last editor). Only a reviewer
-    # is offered approve/verify, so only for them is it looked up (one query).
+    # is offered approve/verify, so only for them is it looked up (one query). What is offered
+    # is what apps.annotations.rules allows: the services refuse through the same rules.
     own = roles.can_review(user) and span_has_contributor(span=span, user=user)
     review_initial: dict[str, Any] = dict(version)
     if span.origin == Origin.AUTOMATIC and span.review_state == ReviewState.PROPOSED:
@@ -115,8 +118,11 @@ def detail_context(
         else [],
         "review_form": bound.get("review") or ReviewForm(initial=review_initial, prefix="r"),
         "is_own": own,
-        "can_delete": roles.can_edit(user)
-        or (span.created_by_id == user.pk and span.review_state == ReviewState.PROPOSED),
+        "can_update": rules.may_update(user=user, span=span),
+        "can_reattach": rules.may_reattach(user=user, span=span),
+        "can_approve": rules.may_review(user=user, span=span, approve=True, is_own=own),
+        "can_reject": rules.may_review(user=user, span=span, approve=False, is_own=own),
+        "can_delete": rules.may_delete(user=user, span=span),
         "is_automatic": span.origin == Origin.AUTOMATIC,
     }
     if isinstance(span, Claim):
@@ -127,18 +133,23 @@ def detail_context(
             "rating_label": span.rating_label,
             "summary": span.summary,
         }
+        evidence = workspace.evidence_for(span)
+        for item in evidence:
+            item.can_remove = rules.may_remove_evidence(user=user, evidence=item, claim=span)
+        blocked_by = ""
+        if rules.may_verify(user=user, claim=span, is_own=own):
+            # The findings are read only when nothing else stands in the way (two queries).
+            blocked_by = claim_blocked_by(claim=span)
         context.update(
             verdict_form=bound.get("verdict") or VerdictForm(initial=verdict_initial, prefix="v"),
             return_form=bound.get("return") or ReturnForm(initial=version, prefix="b"),
             evidence_form=bound.get("evidence") or EvidenceForm(prefix="e"),
-            evidence=workspace.evidence_for(span),
-            can_verify=roles.can_review(user)
-            and not own
-            and span.verdict_state == Claim.VerdictState.PROPOSED,
-            can_return=roles.can_review(user)
-            and span.verdict_state in (Claim.VerdictState.PROPOSED, Claim.VerdictState.VERIFIED),
-            can_propose=roles.can_annotate(user)
-            and span.verdict_state != Claim.VerdictState.VERIFIED,
+            evidence=evidence,
+            blocked_by=blocked_by,
+            can_verify=rules.may_verify(user=user, claim=span, is_own=own, blocked_by=blocked_by),
+            can_return=rules.may_return_verdict(user=user, claim=span),
+            can_propose=rules.may_propose_verdict(user=user, claim=span),
+            can_add_evidence=rules.may_add_evidence(user=user, claim=span),
         )
     return context
 
@@ -165,6 +176,7 @@ def panel_context(
         "create_form": create_form or AnnotationCreateForm(initial={"occurrence": 1}),
         "can_annotate": roles.can_annotate(request.user),
         "can_review": roles.can_review(request.user),
+        "can_create": rules.may_create(user=request.user),
     }
     if open_span is not None:
         context.update(

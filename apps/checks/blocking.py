@@ -5,6 +5,9 @@ it imports only models and the sentence splitter."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.urls import reverse
 from django.utils.text import Truncator
 
@@ -18,7 +21,7 @@ from apps.checks.snapshot import split_sentences
 BLOCKING_STATES = (Finding.State.OPEN, Finding.State.ACKNOWLEDGED)
 
 
-def _concerns(finding_spans: list, claim_start: int, claim_end: int, sentence: tuple[int, int]):
+def _concerns(finding_spans: Any, claim_start: int, claim_end: int, sentence: tuple[int, int]):
     """Whether a finding's spans overlap the claim or lie in its sentence. A finding that points
     at no span (an article-wide problem) concerns every claim."""
     located = [
@@ -37,7 +40,7 @@ def _concerns(finding_spans: list, claim_start: int, claim_end: int, sentence: t
     )
 
 
-def _claim_sentences(body: str, start: int, end: int) -> tuple[int, int]:
+def claim_sentences(body: str, start: int, end: int) -> tuple[int, int]:
     """From the start of the sentence the claim starts in to the end of the one it ends in."""
     bounds = [(s, e) for s, e in split_sentences(body) if s < end and start < e]
     if not bounds:
@@ -45,12 +48,50 @@ def _claim_sentences(body: str, start: int, end: int) -> tuple[int, int]:
     return bounds[0][0], bounds[-1][1]
 
 
+def is_blocking(finding: Finding) -> bool:
+    return finding.severity == Finding.Severity.ERROR and finding.state in BLOCKING_STATES
+
+
+def findings_blocking_claim(
+    *, findings: Iterable[Finding], body: str, start: int, end: int, limit: int = 10
+) -> list[Finding]:
+    """Of the article's findings (in the order given), the error findings, open or acknowledged,
+    that concern the claim at start–end: their spans overlap it or lie in its sentence. Errors
+    elsewhere in the article do not block it. Pure: the review queue applies it to a page of
+    claims whose findings it read at once."""
+    candidates = [f for f in findings if is_blocking(f)]
+    if not candidates:
+        return []  # no sentence split for the common case
+    sentence = claim_sentences(body, start, end)
+    return [f for f in candidates if _concerns(f.spans, start, end, sentence)][:limit]
+
+
+def claim_blocked_message(*, findings: Sequence[Finding], article_uuid: Any) -> str:
+    """Why a claim cannot be verified: each blocking finding in brief, with the address of the
+    finding in the article's findings panel ("" when nothing blocks)."""
+    if not findings:
+        return ""
+    where = reverse("articles:detail", args=[article_uuid])
+    items = []
+    for finding in findings[:5]:
+        state = " (acknowledged)" if finding.state == Finding.State.ACKNOWLEDGED else ""
+        items.append(
+            f"{finding.code}{state}: {Truncator(finding.message).chars(160)} "
+            f"[{where}#finding-{finding.uuid}]"
+        )
+    more = f" and {len(findings) - 5} more" if len(findings) > 5 else ""
+    return (
+        "This claim cannot be verified while the article has open error findings about it: "
+        + "; ".join(items)
+        + more
+        + ". Resolve them, or dismiss them with a reason, first."
+    )
+
+
 def blocking_findings_for_claim(*, claim: Claim, limit: int = 10) -> list[Finding]:
     """The error findings, open or acknowledged, that concern the claim (their spans overlap it or
-    lie in its sentence): while any is left the claim cannot be verified. Errors elsewhere in the
-    article do not block it."""
+    lie in its sentence): while any is left the claim cannot be verified. Two queries."""
     body = Article.objects.filter(pk=claim.article_id).values_list("body", flat=True).first() or ""
-    sentence = _claim_sentences(body, claim.start, claim.end)
     findings = (
         Finding.objects.filter(
             article_id=claim.article_id,
@@ -60,22 +101,19 @@ def blocking_findings_for_claim(*, claim: Claim, limit: int = 10) -> list[Findin
         .select_related("article")
         .order_by("created_at", "id")
     )
-    blocking = [f for f in findings if _concerns(f.spans, claim.start, claim.end, sentence)]
-    return blocking[:limit]
+    return findings_blocking_claim(
+        findings=findings, body=body, start=claim.start, end=claim.end, limit=limit
+    )
 
 
 def claim_verify_refusal(*, findings: list[Finding]) -> str:
-    """Why a claim cannot be verified: each blocking finding in brief, with the address of the
-    finding in the article's findings panel."""
-    items = []
-    for finding in findings[:5]:
-        url = reverse("articles:detail", args=[finding.article.uuid]) + f"#finding-{finding.uuid}"
-        state = " (acknowledged)" if finding.state == Finding.State.ACKNOWLEDGED else ""
-        items.append(f"{finding.code}{state}: {Truncator(finding.message).chars(160)} [{url}]")
-    more = f" and {len(findings) - 5} more" if len(findings) > 5 else ""
-    return (
-        "This claim cannot be verified while the article has open error findings about it: "
-        + "; ".join(items)
-        + more
-        + ". Resolve them, or dismiss them with a reason, first."
-    )
+    """Why a claim cannot be verified: each blocking finding in brief ("" when none)."""
+    if not findings:
+        return ""
+    return claim_blocked_message(findings=findings, article_uuid=findings[0].article.uuid)
+
+
+def claim_blocked_by(*, claim: Claim) -> str:
+    """Why the claim's verdict cannot be verified because of findings, as claim_verify says it
+    (apps.annotations.rules.claim_verify_refusal's `blocked_by`); "" when no finding blocks it."""
+    return claim_verify_refusal(findings=blocking_findings_for_claim(claim=claim))

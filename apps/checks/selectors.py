@@ -27,20 +27,6 @@ _STATE_RANK = Case(
 )
 
 
-def unknown_title_of(finding: Finding) -> tuple[str, list[tuple[int, str]]] | None:
-    """(the wording, [(office id, office label)]) of a "cannot check" title finding, else None."""
-    facts = [f for f in finding.kb_facts or [] if isinstance(f, dict)]
-    title = next((f.get("title") for f in facts if f.get("type") == "unknown_title"), None)
-    if not isinstance(title, str) or not title:
-        return None
-    offices = [
-        (f["office_id"], str(f.get("office", "")))
-        for f in facts
-        if f.get("type") == "office_candidate" and isinstance(f.get("office_id"), int)
-    ]
-    return title, offices
-
-
 def office_by_name(*, name: str) -> list[Entity]:
     """Offices one of whose names is exactly this (case-insensitively), or whose Wikidata id it
     is: what an editor types to name the office a title means."""

@@ -29,9 +29,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps import errors
-from apps.accounts import roles
+from apps.annotations.rules import CONFLICT, NOT_ALLOWED, Refusal
 from apps.articles import processing
 from apps.articles.models import Article
+from apps.checks import finding_rules
+from apps.checks.finding_rules import unknown_title_of
 from apps.checks.kb_changes import articles_with_unknown_titles, kb_changed, kb_readers
 from apps.checks.kbview import CorpusView, KBView
 from apps.checks.loading import corpus_load, kbview_load, quote_index_refresh, snapshots_load
@@ -45,7 +47,7 @@ from apps.checks.registry import (
 )
 from apps.checks.rules.cross_article import verified_signatures
 from apps.checks.rules.quotes import quote_key, speaker_wordings
-from apps.checks.selectors import office_by_name, unknown_title_of
+from apps.checks.selectors import office_by_name
 from apps.checks.snapshot import ArticleSnapshot
 from apps.knowledge.models import Entity
 from apps.knowledge.services import KnowledgeError, entity_alias_add
@@ -568,10 +570,7 @@ def finding_set_state(
     back to open. Acknowledging an error needs a note too: it keeps blocking the claims it
     concerns, and the note says what is being done about it. `expected_version` refuses the
     change if someone else acted first."""
-    if not roles.can_review(user):
-        raise FindingNotAllowed(
-            "Only reviewers and editors can acknowledge, resolve or dismiss findings."
-        )
+    _refuse(finding_rules.finding_state_role_refusal(user=user))
     if state not in _TARGETS:
         raise FindingError(
             f"Unknown state {state!r}; use one of open, acknowledged, resolved, dismissed.",
@@ -597,8 +596,10 @@ def finding_set_state(
             f"{current.state}, version {current.version}). Nothing was saved.",
             current=current,
         )
-    if current.state == state:
-        raise FindingConflict(f"This finding is already {state}.", current=current)
+    _refuse(
+        finding_rules.finding_state_refusal(user=user, finding=current, state=state),
+        current=current,
+    )
     current.state = state
     current.state_reason = reason
     current.state_by = user
@@ -607,6 +608,17 @@ def finding_set_state(
     current._change_reason = f"{state}" + (f": {reason}" if reason else "")
     current.save()
     return current
+
+
+def _refuse(refusal: Refusal | None, *, current: Finding | None = None) -> None:
+    """Raise the error a rule's refusal stands for (apps.checks.finding_rules): 403, 409, 400."""
+    if refusal is None:
+        return
+    if refusal.status == NOT_ALLOWED:
+        raise FindingNotAllowed(refusal.message)
+    if refusal.status == CONFLICT:
+        raise FindingConflict(refusal.message, current=current)
+    raise FindingError(refusal.message)
 
 
 def _chunks(items: list, size: int):
@@ -620,12 +632,8 @@ def finding_title_alias_add(
     """An editor settles a "cannot check" title finding: the wording becomes an alias of the
     office it names — one of the offices the finding offers (by position) or another one by its
     name — through the KB's own service, whose change re-checks the articles concerned."""
-    if not roles.can_edit(user):
-        raise FindingNotAllowed("Only editors can change the knowledge base.")
-    unknown = unknown_title_of(finding)
-    if unknown is None:
-        raise FindingError("This finding is not about a title the knowledge base does not know.")
-    _, candidates = unknown
+    _refuse(finding_rules.finding_title_alias_refusal(user=user, finding=finding), current=finding)
+    _, candidates = unknown_title_of(finding)
     office_name = office_name.strip()
     if office_position:
         position = int(office_position) if office_position.isdigit() else -1

@@ -23,6 +23,7 @@ from apps.errors import NotAllowed
 from apps.ui_errors import ui_status
 
 _TARGET_STATES = [
+    (Finding.State.OPEN, "open"),
     (Finding.State.ACKNOWLEDGED, "acknowledged"),
     (Finding.State.RESOLVED, "resolved"),
     (Finding.State.DISMISSED, "dismissed"),
@@ -68,7 +69,9 @@ def finding_state(request: HttpRequest, finding_uuid) -> HttpResponse:
             if status == 409 and data["reason"].strip():
                 message += f" Your reason, not saved: “{data['reason'].strip()}”."
         else:
-            message = f"Finding {data['state']}."
+            message = (
+                "Finding reopened." if data["state"] == "open" else f"Finding {data['state']}."
+            )
     if status == 200 and not request.htmx:
         messages.success(request, message)
         return redirect(workspace_url(article, anchor="findings"))

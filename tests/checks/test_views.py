@@ -132,3 +132,26 @@ def test_the_api_asks_for_a_note_to_acknowledge_an_error(reviewer, finding):
         url, {"state": "acknowledged", "reason": "Asked the desk.", "version": 1}, format="json"
     )
     assert done.status_code == 200 and done.json()["state"] == "acknowledged"
+
+
+@HTMX
+def test_it_reopens_a_settled_finding_and_refuses_to_settle_it_another_way_first(
+    client, reviewer, finding, htmx
+):
+    client.force_login(reviewer)
+    post(client, finding, htmx, state="resolved")
+    finding.refresh_from_db()
+    html = text_of(client.get(f"/articles/{finding.article.uuid}/findings/", headers=hx(True)))
+    assert 'data-action="reopen"' in html and 'data-action="dismiss"' not in html
+
+    refused = post(client, finding, htmx, state="dismissed", reason="Not a problem.")
+    finding.refresh_from_db()
+    assert refused.status_code == 409 and finding.state == "resolved"
+    assert "This finding is resolved; reopen it before you dismiss it." in text_of(refused)
+
+    reopened = post(client, finding, htmx, state="open")
+    finding.refresh_from_db()
+    assert (finding.state, finding.version) == ("open", 3)
+    if htmx:
+        assert "Finding reopened." in text_of(reopened)
+        assert 'data-action="acknowledge"' in text_of(reopened)
