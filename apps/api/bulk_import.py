@@ -279,17 +279,16 @@ def imported_body(request, outcomes: list[Imported]) -> dict[str, Any]:
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     rows = []
     for outcome in outcomes:
-        article = outcome.article
         counts[outcome.result] += 1
-        article_id = str(article.uuid)
+        article_id = str(outcome.uuid)
         rows.append(
             {
                 "index": outcome.index,
                 "id": article_id,
                 "url": f"{prefix}{article_id}{suffix}",
-                "external_id": article.external_id,
+                "external_id": outcome.external_id,
                 "result": outcome.result,
-                "revision": article.revision,
+                "revision": outcome.revision,
             }
         )
     return {**counts, "articles": rows}
