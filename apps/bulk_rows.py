@@ -15,6 +15,7 @@ No domain logic: callers check their rows first (bulk writes skip the model's va
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -81,8 +82,10 @@ def rows_insert(
         if returning_pk:
             pk = ops.quote_name(model._meta.pk.column)
             row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            # Within SQLite's 999 parameters per statement (bulk_create's own batch size).
-            per = max(1, connection.features.max_query_params // len(fields))
+            # Within SQLite's 999 parameters per statement (bulk_create's own batch size) and
+            # PostgreSQL's 65,535.
+            most = connection.features.max_query_params or 65535
+            per = max(1, most // len(fields))
             pks: list[Any] = []
             for first in range(0, len(values), per):
                 batch = values[first : first + per]
@@ -94,9 +97,18 @@ def rows_insert(
                 pks.extend(r[0] for r in cursor.fetchall())
             return pks
         if connection.vendor == "postgresql" and not ignore_conflicts:
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            started = time.monotonic()
+            with cursor.cursor.copy(sql) as copy:
                 for row in values:
                     copy.write_row(row)
+            if connection.queries_logged:  # counted and shown like the other statements
+                connection.queries_log.append(
+                    {
+                        "sql": f"{len(values)} rows: {sql}",
+                        "time": f"{time.monotonic() - started:.3f}",
+                    }
+                )
             return None
         placeholders = ", ".join(["%s"] * len(fields))
         cursor.executemany(
