@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 
@@ -9,6 +10,8 @@ from celery import Celery
 from celery.signals import task_postrun, worker_init
 from django.db import connections, reset_queries
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+from config.memory import trim_if_grown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -24,6 +27,15 @@ WORKER_DEBUG_QUERIES_KEPT = 200
 
 
 @worker_init.connect
+def _freeze_startup_objects(**kwargs) -> None:
+    # `--beat` forks beat's process from the worker once the app is loaded. Without this, the
+    # child's first garbage collections wrote to every object of the app it inherited, so
+    # copy-on-write gave it private copies of those pages: ~65 MiB PSS for a process that only
+    # sends the schedule's messages. Frozen objects are left out of collections (gc.freeze()).
+    gc.freeze()
+
+
+@worker_init.connect
 def _keep_few_debug_queries(**kwargs) -> None:
     BaseDatabaseWrapper.queries_limit = WORKER_DEBUG_QUERIES_KEPT
     for connection in connections.all(initialized_only=True):
@@ -33,6 +45,8 @@ def _keep_few_debug_queries(**kwargs) -> None:
 @task_postrun.connect
 def _forget_debug_queries(**kwargs) -> None:
     reset_queries()
+    # An extraction drain reads and parses batches of bodies: give the freed heap back.
+    trim_if_grown()
 
 
 @app.task(name="factdesk.ping")

@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -43,6 +43,7 @@ from apps.articles.services import (
     article_update_body,
     article_update_metadata,
 )
+from apps.bulk_rows import insert_fields, rows_insert
 from apps.errors import Conflict, InvalidItems, TooLarge
 
 # The fields of an item: those of the single import's JSON body (ArticleIn) but `file`.
@@ -85,10 +86,13 @@ class BulkImportConflict(ArticleError, Conflict):
 
 @dataclass
 class Imported:
-    """One item's outcome: `result` is created, updated or unchanged."""
+    """One item's outcome: `result` is created, updated or unchanged; the article's public id,
+    external id and revision after the import."""
 
     index: int
-    article: Article
+    uuid: uuid.UUID | None
+    external_id: str | None
+    revision: int
     result: str
 
 
@@ -313,7 +317,7 @@ def articles_import_bulk(*, items: Any, created_by) -> list[Imported]:
             for a in Article.objects.select_for_update().filter(external_id__in=chunk).defer("body")
         )
     outcomes: list[Imported] = []
-    new: list[Article] = []
+    new: list[dict[str, Any]] = []
     for index, clean in enumerate(cleaned):
         clean["body_sha256"] = hashlib.sha256(clean["body"].encode("utf-8")).hexdigest()
         current = existing.get(clean["external_id"]) if clean["external_id"] else None
@@ -327,38 +331,64 @@ def articles_import_bulk(*, items: Any, created_by) -> list[Imported]:
                     f"Item {index} could not be imported: {exc.message} Nothing was imported.",
                     errors=[{"index": index, "field": exc.field, "message": exc.message}],
                 ) from None
-            outcomes.append(Imported(index=index, article=current, result=result))
+            outcomes.append(
+                Imported(
+                    index=index,
+                    uuid=current.uuid,
+                    external_id=current.external_id,
+                    revision=current.revision,
+                    result=result,
+                )
+            )
             continue
-        article = Article(**clean, created_by=created_by)
-        new.append(article)
-        outcomes.append(Imported(index=index, article=article, result="created"))
+        new.append(clean)
+        outcomes.append(
+            Imported(
+                index=index,
+                uuid=None,
+                external_id=clean["external_id"],
+                revision=1,
+                result="created",
+            )
+        )
     if new:
-        _create(new, created_by=created_by)
+        uuids = iter(_create(new, created_by=created_by))
+        for outcome in outcomes:
+            if outcome.result == "created":
+                outcome.uuid = next(uuids)
     return outcomes
 
 
-def _create(articles: list[Article], *, created_by) -> None:
+def _create(cleaned: list[dict[str, Any]], *, created_by) -> list[uuid.UUID]:
     """Insert the new articles, their history rows (as article.save() writes them: "+", by the
-    importer) and their revision 1. By executemany of one INSERT per table rather than
-    bulk_create: Django compiles every value of every row into its SQL (about 0.5 s of the 0.9 s
-    a 1,000-article import took, bench/README.md); the values here are the model's own
-    (defaults, get_db_prep_save for dates and ids), so the rows are those bulk_create writes."""
+    importer) and their revision 1, and request their extraction; returns their uuids in order.
+
+    The rows are those `Article(**clean).save()` writes, built without a model instance per
+    article (the constructor's defaults for ~30 fields were a fifth of a 1,000-article import):
+    one instance gives every column's default and the extraction request
+    (processing.extraction_request_new sets it on the instances, to be written with the rows;
+    one message after commit), then each row takes its item's values and a new uuid4. One
+    statement per table (apps.bulk_rows): bulk_create compiled every value into SQL (about
+    0.5 s of the 0.9 s a 1,000-article import took, bench/README.md)."""
     now = timezone.now()
     user_id = created_by.pk if created_by is not None else None
-    randomness = os.urandom(16 * len(articles))  # one call for every uuid4
-    for i, article in enumerate(articles):
-        article.uuid = uuid.UUID(bytes=randomness[16 * i : 16 * i + 16], version=4)
-        article.created_at = article.updated_at = now
-    # Extraction (then checks) of all of them requested with the rows, one message after commit.
-    processing.extraction_request_new(articles=articles)
-    fields = [f for f in Article._meta.concrete_fields if not f.primary_key]
+    template = Article(created_by_id=user_id, created_at=now, updated_at=now)
+    processing.extraction_request_new(articles=[template])
+    fields = insert_fields(Article)
+    defaults = {f.attname: getattr(template, f.attname) for f in fields}
+    randomness = os.urandom(16 * len(cleaned))  # one call for every uuid4
+    rows = []
+    for i, clean in enumerate(cleaned):
+        row = {**defaults, **clean}
+        row["uuid"] = uuid.UUID(bytes=randomness[16 * i : 16 * i + 16], version=4)
+        rows.append(row)
     try:
         with transaction.atomic():
-            _insert(Article, fields, ([getattr(a, f.attname) for f in fields] for a in articles))
+            rows_insert(Article, fields, ([row[f.attname] for f in fields] for row in rows))
     except IntegrityError:
         # Another request created one of these external_ids at the same moment.
         taken = Article.objects.filter(
-            external_id__in=[a.external_id for a in articles if a.external_id]
+            external_id__in=[row["external_id"] for row in rows if row["external_id"]]
         ).values_list("external_id", flat=True)[:5]
         raise BulkImportConflict(
             f"Articles with external ids {', '.join(map(repr, taken)) or '(unknown)'} were "
@@ -366,12 +396,10 @@ def _create(articles: list[Article], *, created_by) -> None:
             "import again: those articles will be updated."
         ) from None
     ids = dict(
-        Article.objects.filter(uuid__in=[a.uuid for a in articles]).values_list("uuid", "id")
+        Article.objects.filter(uuid__in=[row["uuid"] for row in rows]).values_list("uuid", "id")
     )
-    for article in articles:
-        article.pk = ids[article.uuid]
-        article._state.adding = False
-        article._state.db = "default"
+    for row in rows:
+        row["id"] = ids[row["uuid"]]
     history = Article.history.model
     made = {
         "history_date": now,
@@ -379,83 +407,28 @@ def _create(articles: list[Article], *, created_by) -> None:
         "history_type": "+",
         "history_user_id": user_id,
     }
-    history_fields = [f for f in history._meta.concrete_fields if not f.primary_key]
-    _insert(
+    history_fields = insert_fields(history)
+    rows_insert(
         history,
         history_fields,
         (
-            [
-                made[f.attname] if f.attname in made else getattr(a, f.attname)
-                for f in history_fields
-            ]
-            for a in articles
+            [made[f.attname] if f.attname in made else row[f.attname] for f in history_fields]
+            for row in rows
         ),
     )
-    revision_fields = [f for f in ArticleRevision._meta.concrete_fields if not f.primary_key]
-    _insert(
+    revision = {"number": 1, "note": "imported", "created_by_id": user_id, "created_at": now}
+    revision_fields = insert_fields(ArticleRevision)
+    rows_insert(
         ArticleRevision,
         revision_fields,
         (
             [
-                {
-                    "article_id": a.pk,
-                    "number": 1,
-                    "title": a.title,
-                    "body": a.body,
-                    "body_sha256": a.body_sha256,
-                    "note": "imported",
-                    "created_by_id": user_id,
-                    "created_at": now,
-                }[f.attname]
+                row["id"]
+                if f.attname == "article_id"
+                else revision.get(f.attname, row.get(f.attname))
                 for f in revision_fields
             ]
-            for a in articles
+            for row in rows
         ),
     )
-
-
-# Values these fields store as they are; the others go through the field (dates, datetimes,
-# uuids: each engine's own form).
-_AS_IS = (
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.ForeignKey,
-)
-
-
-def _insert(model, fields, rows) -> None:
-    ops = connection.ops
-    convert = []
-    for field in fields:
-        if isinstance(field, _AS_IS) and not isinstance(field, models.UUIDField):
-            convert.append(None)
-        else:
-            convert.append(field)
-    converted: dict[tuple[int, Any], Any] = {}
-
-    def prepared(values: list[Any]) -> list[Any]:
-        for i, field in enumerate(convert):
-            value = values[i]
-            if field is None or value is None:
-                continue
-            key = (i, value)
-            if key not in converted:
-                converted[key] = field.get_db_prep_save(value, connection)
-            values[i] = converted[key]
-        return values
-
-    table = ops.quote_name(model._meta.db_table)
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    values = [prepared(values) for values in rows]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: an INSERT per row costs the server ~0.25 ms each, one multi-row INSERT of
-            # 1,000 rows ~0.5 s to parse and plan; COPY takes them in a few ms.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-            return
-        # SQLite: executemany loops in C over one prepared statement.
-        placeholders = ", ".join(["%s"] * len(fields))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values)
+    return [row["uuid"] for row in rows]

@@ -210,3 +210,45 @@ def test_its_query_count_does_not_grow_with_the_items(world, clients):
     # the entities referred to, three inserts per type (spans, history rows, contributors), the
     # check request, the savepoint's release and the new claims' evidence.
     assert counts[50] == 22
+
+
+_VARYING = {"id", "uuid", "article_id", "created_at", "updated_at", "touched_at", "history_id"}
+
+
+def _stored(span) -> dict:
+    """The span's row and its history rows as stored, without what differs between two spans
+    made at different moments on different articles."""
+    model = type(span)
+    row = {k: v for k, v in model.objects.filter(pk=span.pk).values()[0].items()}
+    history = list(model.history.filter(id=span.pk).values())
+    contributors = list(
+        model.contributors.through.objects.filter(
+            **{f"{model._meta.model_name}_id": span.pk}
+        ).values_list("user_id", flat=True)
+    )
+    return {
+        "row": {k: v for k, v in row.items() if k not in _VARYING},
+        "history": [
+            {k: v for k, v in h.items() if k not in _VARYING | {"history_date"}} for h in history
+        ],
+        "contributors": contributors,
+    }
+
+
+def test_it_stores_the_rows_a_single_create_stores(world, clients, annotator):
+    """Spans, history rows and contributor marks as annotation_create writes them, per type."""
+    from apps.annotations.services import annotation_create
+    from apps.articles.services import article_import
+
+    other = article_import(title="Twin", body=BODY, created_by=None)
+    created = clients["annotator"].post(_url(world), _items(world), format="json").json()
+    for item, answer in zip(_items(world), created, strict=True):
+        fields = dict(item)
+        kind = fields.pop("type")
+        start, end, exact = fields.pop("start"), fields.pop("end"), fields.pop("exact")
+        single = annotation_create(
+            article=other, kind=kind, start=start, end=end, exact=exact, user=annotator,
+            fields=fields,
+        )  # fmt: skip
+        bulk = type(single).objects.get(uuid=answer["id"])
+        assert _stored(bulk) == _stored(single), kind

@@ -346,3 +346,20 @@ def test_a_url_is_refused_exactly_when_the_single_import_refuses_it(clients, url
     assert (many.status_code == 201) == (single.status_code == 201), many.content
     if many.status_code == 400:
         assert many.json()["errors"][0]["field"] == "url"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
+def test_the_checkpoint_waits_for_the_answer_and_the_setting_comes_back(clients):
+    """The import's commit leaves SQLite's WAL checkpoint to after the answer; the connection's
+    auto-checkpoint is the same afterwards, whether the import succeeded or was refused."""
+    connection.ensure_connection()
+
+    def autocheckpoint() -> int:
+        return connection.connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+
+    before = autocheckpoint()
+    assert _post(clients["write_key"], [_item(0), _item(1)]).status_code == 201
+    assert autocheckpoint() == before
+    assert _post(clients["write_key"], [{"title": "No body"}]).status_code == 400
+    assert autocheckpoint() == before
+    assert Article.objects.filter(external_id__in=["cms-0", "cms-1"]).count() == 2

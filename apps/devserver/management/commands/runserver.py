@@ -4,6 +4,8 @@
   writes the headers and the body of an answer in separate sends; with Nagle's algorithm on,
   the body waited for the client's (delayed) ACK of the headers, up to 40 ms per request on a
   keep-alive connection (bench/peer_ops.py, bench/README.md "Peer operations");
+- gives freed heap back to the system after a request that grew the process (an export, a
+  bulk import: config.memory), once the answer is sent;
 - closes the database connections of a client's thread when the client disconnects, as
   Django's own threaded test server does: connections are kept between the requests of one
   keep-alive client (CONN_MAX_AGE) and never outlive it."""
@@ -16,8 +18,13 @@ from django.contrib.staticfiles.management.commands.runserver import Command as 
 from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 
+from config.memory import trim_if_grown
+
 
 class NoDelayWSGIServer(WSGIServer):
+    def __init__(self, server_address, handler_class, *args, **kwargs) -> None:
+        super().__init__(server_address, _trimming(handler_class), *args, **kwargs)
+
     def get_request(self):
         conn, address = super().get_request()
         try:
@@ -29,6 +36,17 @@ class NoDelayWSGIServer(WSGIServer):
     def close_request(self, request):
         connections.close_all()
         super().close_request(request)
+
+
+def _trimming(handler_class):
+    class TrimmingHandler(handler_class):
+        def handle_one_request(self) -> None:
+            super().handle_one_request()
+            # After the answer is sent: an export or a bulk import left tens of MB of freed
+            # heap that glibc keeps (config.memory).
+            trim_if_grown()
+
+    return TrimmingHandler
 
 
 class Command(StaticRunserver):
