@@ -15,7 +15,7 @@ export HOST PORT DEBUG
 help:
 	@echo "make run    start Factdesk (web + worker) on http://$(HOST):$(PORT)"
 	@echo "make test   run the whole test suite"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, import layers (lint-imports)"
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Factdesk needs Python 3.11 or newer")'
@@ -55,6 +55,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.accounts.decorators import login_required_htmx
+from apps.annotations import exports
 from apps.annotations.claim_selectors import (
     RATINGS,
     ClaimFilters,
@@ -23,7 +24,6 @@ from apps.annotations.claim_selectors import (
     claim_speaker,
 )
 from apps.annotations.models import ClaimKind, ClaimVerdict, ClaimVerdictState
-from apps.api import exports
 
 LIST = "annotations/claims.html"
 REVIEW = "annotations/claim_review.html"

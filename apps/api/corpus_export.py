@@ -1,7 +1,7 @@
 """The whole corpus (or the articles of a filter), streamed: as JSON Lines, one article per line
 with its annotations, verdicts, evidence and findings (each line shaped as GET /articles/{id}
 answers), or as one W3C Web Annotation AnnotationCollection whose annotations are those of the
-per-article export (apps.api.exports.web_annotation_collection), article after article.
+per-article export (apps.annotations.exports.web_annotation_collection), article after article.
 
 Memory stays flat and the first bytes leave at once: the articles are read by keyset pagination
 on id (`id > last ORDER BY id LIMIT n`, never OFFSET), and each chunk of articles costs a fixed
@@ -28,8 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 
+from apps.annotations import exports
 from apps.annotations.models import AnchorState, Claim, DateMention, EntityMention, Evidence, Quote
-from apps.api import exports
 from apps.api import serializers as s
 from apps.articles.models import Article
 from apps.checks.models import Finding
@@ -308,7 +308,7 @@ _W3C_COMMON = [
     "updated_at",
 ]
 _W3C_ENTITY = ("uuid", "label", "wikidata_id")
-# model -> (kind_name, its own columns, its entity) as apps.api.exports._bodies reads them
+# model -> (kind_name, its own columns, its entity) as apps.annotations.exports._bodies reads them
 _W3C_SPANS: dict[type[Model], tuple[str, list[str], str | None]] = {
     Claim: ("claim", ["kind", "verdict", "verdict_state", "summary"], None),
     Quote: ("quote", ["speaker_id", "speaker_text"], "speaker"),

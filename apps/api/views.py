@@ -30,10 +30,11 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from apps.accounts.permissions import APIAccess, CanImportArticles, CanRequestChecks, PeopleOnly
+from apps.annotations import exports
 from apps.annotations import services as annotation_services
 from apps.annotations.claim_selectors import claim_speaker
 from apps.annotations.models import Claim, DateMention, EntityMention, Evidence, Quote
-from apps.api import bulk_import, exports, filters, readers
+from apps.api import bulk_import, filters, readers
 from apps.api import examples as ex
 from apps.api import serializers as s
 from apps.api.errors import error_body

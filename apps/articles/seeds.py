@@ -15,7 +15,8 @@ from django.db import transaction
 from apps import errors
 from apps.articles.models import Article
 from apps.articles.services import ArticleError, article_import
-from apps.knowledge.services import KbImportResult, KnowledgeError, kb_import_files
+from apps.knowledge.services import KnowledgeError
+from apps.knowledge.wikidata_import import KbImportResult, kb_import_files
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 

@@ -30,14 +30,9 @@ from django.utils import timezone
 from apps import errors
 from apps.knowledge import wikidata
 from apps.knowledge.models import Entity, EntityKind, WikidataRefresh, WikidataSyncTarget
-from apps.knowledge.services import (
-    KbImportResult,
-    KnowledgeError,
-    _import_records,
-    _notify_checks,
-    _require_editor,
-)
+from apps.knowledge.services import KnowledgeError, _notify_checks, _require_editor
 from apps.knowledge.wikidata_http import WikidataClient, WikidataUnavailable, chunks
+from apps.knowledge.wikidata_import import KbImportResult, _import_records
 
 logger = logging.getLogger(__name__)
 

@@ -26,10 +26,6 @@ def article(annotator):
     return article_import(title="Talks in Paris", body=BODY, created_by=annotator)
 
 
-def _annotate(article, annotator, kind, text, **fields):
-    return annotate(article, kind, text, annotator, **fields)
-
-
 def _approved(span, reviewer):
     return annotation_review(span=span, user=reviewer, approve=True, expected_version=span.version)
 
@@ -68,8 +64,8 @@ def test_it_keeps_the_first_body_of_an_article_that_was_not_imported(annotator):
 
 
 def test_it_shifts_spans_after_an_insertion_and_keeps_those_before(article, annotator):
-    paris = _annotate(article, annotator, "mention", "Paris")
-    meeting = _annotate(article, annotator, "claim", "The meeting ended late in the evening.")
+    paris = annotate(article, "mention", "Paris", annotator)
+    meeting = annotate(article, "claim", "The meeting ended late in the evening.", annotator)
     _edit(article, annotator, BODY.replace("UK Prime Minister", "The UK Prime Minister,"))
     article.refresh_from_db()
     paris.refresh_from_db()
@@ -86,7 +82,7 @@ def test_it_shifts_spans_after_an_insertion_and_keeps_those_before(article, anno
 
 def test_it_orphans_a_span_whose_sentence_was_deleted_and_keeps_it(article, annotator, reviewer):
     sentence = "The meeting ended late in the evening."
-    claim = _approved(_annotate(article, annotator, "claim", sentence), reviewer)
+    claim = _approved(annotate(article, "claim", sentence, annotator), reviewer)
     _edit(article, annotator, BODY.replace(" " + sentence, ""))
     claim.refresh_from_db()  # still there: never deleted
     assert claim.anchor_state == AnchorState.ORPHANED
@@ -104,7 +100,7 @@ def test_it_lets_a_reviewer_reject_an_orphan_but_not_approve_it(
 ):
     from apps.annotations.services import AnnotationError
 
-    claim = _annotate(article, annotator, "claim", "The meeting ended late in the evening.")
+    claim = annotate(article, "claim", "The meeting ended late in the evening.", annotator)
     _edit(article, annotator, BODY.replace(" The meeting ended late in the evening.", ""))
     claim.refresh_from_db()
     with pytest.raises(AnnotationError, match="no longer in the article"):
@@ -122,7 +118,7 @@ def test_it_sends_an_approved_quote_back_to_review_when_its_text_is_edited(
     article, annotator, reviewer
 ):
     quote = _approved(
-        _annotate(article, annotator, "quote", "We will not retreat from our commitments"), reviewer
+        annotate(article, "quote", "We will not retreat from our commitments", annotator), reviewer
     )
     new_body = BODY.replace("will not retreat", "will never retreat")
     _edit(article, annotator, new_body)
@@ -141,7 +137,7 @@ def test_it_sends_an_approved_quote_back_to_review_when_its_text_is_edited(
 def test_it_leaves_an_approved_span_approved_when_only_its_surroundings_change(
     article, annotator, reviewer
 ):
-    claim = _approved(_annotate(article, annotator, "claim", "Keir Starmer"), reviewer)
+    claim = _approved(annotate(article, "claim", "Keir Starmer", annotator), reviewer)
     _edit(article, annotator, BODY.replace("UK Prime Minister", "British Prime Minister"))
     claim.refresh_from_db()
     assert claim.review_state == ReviewState.APPROVED
@@ -150,9 +146,9 @@ def test_it_leaves_an_approved_span_approved_when_only_its_surroundings_change(
 
 
 def test_it_handles_several_edits_in_one_change(article, annotator):
-    paris = _annotate(article, annotator, "mention", "Paris")
-    starmer = _annotate(article, annotator, "claim", "Keir Starmer said the talks were useful")
-    meeting = _annotate(article, annotator, "claim", "ended late in the evening")
+    paris = annotate(article, "mention", "Paris", annotator)
+    starmer = annotate(article, "claim", "Keir Starmer said the talks were useful", annotator)
+    meeting = annotate(article, "claim", "ended late in the evening", annotator)
     new_body = (
         BODY.replace("Officials met", "Senior officials met")
         .replace("the talks were useful", "the long talks were useful")
@@ -168,7 +164,7 @@ def test_it_handles_several_edits_in_one_change(article, annotator):
 
 
 def test_it_refinds_an_orphan_when_the_edit_is_undone(article, annotator):
-    claim = _annotate(article, annotator, "claim", "The meeting ended late in the evening.")
+    claim = annotate(article, "claim", "The meeting ended late in the evening.", annotator)
     _edit(article, annotator, BODY.replace(" The meeting ended late in the evening.", ""))
     _edit(article, annotator, BODY)
     claim.refresh_from_db()
@@ -179,7 +175,7 @@ def test_it_refinds_an_orphan_when_the_edit_is_undone(article, annotator):
 def test_it_counts_offsets_in_code_points_with_emoji_before_the_span(annotator):
     body = "Fans 🎉 cheered. " + BODY
     article = article_import(title="Emoji", body=body, created_by=annotator)
-    mention = _annotate(article, annotator, "mention", "Keir Starmer")
+    mention = annotate(article, "mention", "Keir Starmer", annotator)
     new_body = "🇬🇧🇫🇷 " + body.replace("🎉", "🎉🎉")
     _edit(article, annotator, new_body)
     mention.refresh_from_db()
@@ -191,11 +187,11 @@ def test_it_counts_offsets_in_code_points_with_emoji_before_the_span(annotator):
 def test_it_moves_a_quotes_attribution_along_with_it(article, annotator):
     attribution = "Starmer explained"
     a_start = BODY.index(attribution)
-    quote = _annotate(
+    quote = annotate(
         article,
-        annotator,
         "quote",
         "We will not retreat from our commitments",
+        annotator,
         attribution_start=a_start,
         attribution_end=a_start + len(attribution),
     )
@@ -209,11 +205,11 @@ def test_it_moves_a_quotes_attribution_along_with_it(article, annotator):
 def test_it_drops_a_title_span_whose_text_was_removed_but_keeps_its_words(article, annotator):
     name = "Keir Starmer"
     title = "UK Prime Minister"
-    mention = _annotate(
+    mention = annotate(
         article,
-        annotator,
         "mention",
         name,
+        annotator,
         title_start=BODY.index(title),
         title_end=BODY.index(title) + len(title),
     )
@@ -228,7 +224,7 @@ def test_it_drops_a_title_span_whose_text_was_removed_but_keeps_its_words(articl
 def test_it_changes_nothing_when_the_body_edit_is_refused(article, annotator):
     from apps.articles.services import ArticleConflict
 
-    claim = _annotate(article, annotator, "claim", "Keir Starmer")
+    claim = annotate(article, "claim", "Keir Starmer", annotator)
     with pytest.raises(ArticleConflict):
         article_update_body(
             article=article, body="Other text entirely.", user=annotator, expected_revision=7

@@ -24,7 +24,7 @@ from apps.articles.models import Article
 from apps.articles.services import article_import, article_update_body
 from tests.browser.conftest import login, screenshot
 from tests.browser.test_workspace import select_with_mouse
-from tests.factories import EntityFactory
+from tests.factories import EntityFactory, annotate
 
 pytestmark = pytest.mark.browser
 
@@ -38,27 +38,14 @@ NEW_QUOTE = "We agreed on the forces."
 VIEWPORTS = {"phone": (390, 844), "desktop": (1440, 900)}
 
 
-def _span(article, user, kind, text, **fields):
-    start = article.body.index(text)
-    return services.annotation_create(
-        article=article,
-        kind=kind,
-        start=start,
-        end=start + len(text),
-        exact=text,
-        user=user,
-        fields=fields or None,
-    )
-
-
 @pytest.fixture
 def journey_article(annotator):
     article = article_import(title="Coalition talks in Paris", body=BODY, created_by=annotator)
     starmer = EntityFactory(label="Keir Starmer")
-    _span(article, annotator, "mention", "Keir Starmer", entity=starmer)
-    _span(article, annotator, "quote", "the talks were productive", speaker=starmer)
-    _span(article, annotator, "date", "Tuesday")
-    quote = _span(article, annotator, "quote", "We determined what forces are needed.")
+    annotate(article, "mention", "Keir Starmer", annotator, entity=starmer)
+    annotate(article, "quote", "the talks were productive", annotator, speaker=starmer)
+    annotate(article, "date", "Tuesday", annotator)
+    quote = annotate(article, "quote", "We determined what forces are needed.", annotator)
     # An edit removes the quote's words: it is orphaned, kept with the words it had.
     article_update_body(
         article=article,

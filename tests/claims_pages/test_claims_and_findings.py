@@ -9,9 +9,9 @@ import re
 
 import pytest
 
+from apps.annotations.exports import claim_review
 from apps.annotations.models import Claim, Evidence
 from apps.annotations.services import claim_verdict_propose, claim_verify
-from apps.api.exports import claim_review
 from apps.checks.models import Finding
 from tests.api.conftest import World
 from tests.articles.views_helpers import EACH_ROLE, HTMX, assert_refused, hx, sign_in

@@ -14,7 +14,7 @@ from apps.accounts.api_keys import api_key_create
 from apps.articles.models import Article
 from apps.articles.seeds import SEEDS_DIR
 from apps.checks.models import Finding
-from apps.knowledge.services import kb_import_files
+from apps.knowledge.wikidata_import import kb_import_files
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]

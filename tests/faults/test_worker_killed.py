@@ -25,7 +25,7 @@ from apps.articles.services import article_import, body_sha256
 from apps.checks.models import Finding
 from apps.checks.services import article_checks_run
 from apps.extraction.services import article_extract
-from apps.knowledge.services import kb_import_files
+from apps.knowledge.wikidata_import import kb_import_files
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 

@@ -11,7 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.knowledge.models import Entity, EntityAlias, Tenure
-from apps.knowledge.services import KbImportError, entity_alias_add, kb_import_files
+from apps.knowledge.services import entity_alias_add
+from apps.knowledge.wikidata_import import KbImportError, kb_import_files
 from tests.knowledge import wd
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.knowledge.services import KnowledgeError, kb_import_files
+from apps.knowledge.services import KnowledgeError
+from apps.knowledge.wikidata_import import kb_import_files
 
 MAX_WARNINGS_SHOWN = 20
 

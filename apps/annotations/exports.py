@@ -3,7 +3,9 @@
 - a verified claim as schema.org ClaimReview JSON-LD (what Google's fact-check markup reads);
 - an article's annotations as a W3C Web Annotation collection (TextQuoteSelector +
   TextPositionSelector; positions are Unicode code points into the article body, end exclusive);
-- claims as CSV rows, one at a time, for a streamed download."""
+- claims as CSV rows, one at a time, for a streamed download.
+
+Both doors use them: the API (apps.api) and the claim pages (apps.annotations.claim_views)."""
 
 from __future__ import annotations
 
