@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 
 from apps.annotations.models import (
@@ -28,6 +28,7 @@ from apps.annotations.models import (
 )
 from apps.articles.models import Article
 from apps.knowledge.models import Entity
+from apps.snapshots import read_snapshot
 
 SCHEMA_ORG = "https://schema.org"
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -267,13 +268,13 @@ class _Line:
 def claim_csv_lines(claims: QuerySet) -> Iterator[str]:
     """The CSV of `claims` (a filtered, ordered queryset), one line at a time. The claims are read
     as tuples through one server-side cursor (one snapshot), CSV_CHUNK rows at a time, with one
-    evidence query per chunk: memory stays flat however many claims there are. The transaction
-    lasts as long as the download and ends (rolled back: nothing was written) when the client
+    evidence query per chunk: memory stays flat however many claims there are. The read snapshot
+    (apps.snapshots) lasts as long as the download, blocks no writer, and ends when the client
     goes away."""
     writer = csv.writer(_Line())
     yield writer.writerow(CSV_COLUMNS)
     fields = ["pk", *(source for _, source in CSV_SOURCES)]
-    with transaction.atomic():
+    with read_snapshot():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # A cursor is planned to return its first rows fast (cursor_tuple_fraction 0.1):

@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 
@@ -33,6 +32,7 @@ from apps.annotations.models import AnchorState, Claim, DateMention, EntityMenti
 from apps.api import serializers as s
 from apps.articles.models import Article
 from apps.checks.models import Finding
+from apps.snapshots import read_snapshot
 
 FORMATS = ("jsonl", "w3c")
 CONTENT_TYPES = {
@@ -386,31 +386,6 @@ def _chunks(articles: QuerySet, columns: list[str]) -> Iterator[list[tuple]]:
         size = CHUNK
 
 
-@contextmanager
-def _snapshot() -> Iterator[None]:
-    """One consistent view of the database for the whole export, that blocks no writer however
-    long the client takes to download it. Inside a caller's transaction, that one."""
-    if connection.in_atomic_block:
-        yield
-        return
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-        return
-    # SQLite: Django's transactions begin IMMEDIATE here (config/settings.py), i.e. take the
-    # write lock, which would stop every writer until the download ends. A deferred transaction
-    # that only reads holds a snapshot (WAL) and no lock.
-    with connection.cursor() as cursor:
-        cursor.execute("BEGIN DEFERRED")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("COMMIT")
-
-
 def export_url(*, base_url: str, export_format: str, filters: dict[str, str]) -> str:
     """The export's own address, the id of the W3C collection: the same whether it is asked for
     over HTTP or written by `manage.py export_corpus`, whatever the order of the parameters."""
@@ -425,7 +400,7 @@ def corpus_export_stream(
     a chunk of articles at a time."""
     if export_format not in FORMATS:
         raise ValueError(export_format)
-    with _snapshot():
+    with read_snapshot():
         if export_format == "jsonl":
             for chunk in _chunks(articles, _ARTICLE.columns):
                 yield _jsonl_chunk(list(_ARTICLE.shape(chunk)))

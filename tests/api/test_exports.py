@@ -219,3 +219,56 @@ def test_it_answers_a_bad_csv_filter_with_a_json_error(world, clients):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert response.json()["field"] == "state"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_csv_download_in_progress_blocks_no_writer_and_sees_one_snapshot(annotator, monkeypatch):
+    """A slow client holds the claims CSV open: people (and the worker) keep writing meanwhile,
+    and the download is the claims as they were when it began. On SQLite a plain transaction
+    would take the database's write lock for the whole download."""
+    import threading
+
+    from django.db import connection
+
+    from apps.annotations import exports
+    from apps.annotations.models import Claim
+    from apps.articles.services import article_import
+
+    monkeypatch.setattr(exports, "CSV_CHUNK", 1)
+    article = article_import(
+        title="Budget", body="Taxes rose. Spending fell.", created_by=annotator
+    )
+    for start, end in ((0, 11), (12, 26)):
+        annotation_create(
+            article=article,
+            kind="claim",
+            start=start,
+            end=end,
+            exact=article.body[start:end],
+            user=annotator,
+        )
+    lines = exports.claim_csv_lines(Claim.objects.order_by("updated_at", "id"))
+    received = [next(lines), next(lines)]  # the header and the first claim have left
+    written = []
+
+    def write() -> None:
+        try:
+            other = article_import(title="Later", body="Prices held.", created_by=annotator)
+            annotation_create(
+                article=other, kind="claim", start=0, end=11, exact="Prices held", user=annotator
+            )
+            written.append(True)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        writer.join(timeout=10)
+        assert written == [True]  # the writer did not wait for the download
+        received += list(lines)
+    finally:
+        lines.close()  # ends the download's snapshot if the test failed half-way
+        writer.join()
+    texts = [row["text"] for row in csv.DictReader(io.StringIO("".join(received)))]
+    assert texts == ["Taxes rose.", "Spending fell."]
