@@ -55,6 +55,7 @@ from apps.annotations.models import (
 from apps.annotations.services import AnnotationError, span_check, span_context
 from apps.articles import processing
 from apps.articles.models import Article
+from apps.bulk_rows import objects_insert
 from apps.extraction import pipeline
 from apps.extraction.pipeline import EXTRACTOR_VERSION, Extraction
 from apps.extraction.selectors import kb_index_current, kb_people_current
@@ -521,9 +522,11 @@ def _orm_write(creates: dict[str, list[dict[str, Any]]], article_ids: list[int])
         if not rows:
             continue
         model = SPAN_MODELS[kind]
-        created = model.objects.bulk_create(
-            [model(**row) for row in _complete(model, rows, now)], batch_size=500
-        )
+        # The rows bulk_create writes, without its per-value SQL compiler (apps.bulk_rows): in
+        # a batch of 50 articles (~3,000 spans) the compiler was two thirds of the transaction,
+        # which on SQLite holds the database's write lock (bench/README.md, "Bulk import").
+        created = [model(**row) for row in _complete(model, rows, now)]
+        objects_insert(model, created)
         if not _history_enabled():
             continue
         history = _history_model(model)
