@@ -23,6 +23,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from apps.api.examples import ARTICLE_ID
+from apps.api.serializers import KEPT_WHEN_LEFT_OUT
 from apps.articles.bulk import (
     BulkImportError,
     BulkImportTooLarge,
@@ -110,19 +111,32 @@ class BulkArticleIn(serializers.Serializer):
 
     title = serializers.CharField(max_length=500)
     body = serializers.CharField(trim_whitespace=False, help_text="The article text.")
-    source = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    byline = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
-    language = serializers.CharField(max_length=16, required=False, default="en")
-    published_on = serializers.DateField(required=False, allow_null=True)
-    event_on = serializers.DateField(required=False, allow_null=True)
+    source = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text=KEPT_WHEN_LEFT_OUT + '"".'
+    )
+    byline = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text=KEPT_WHEN_LEFT_OUT + '"".'
+    )
+    url = serializers.URLField(
+        max_length=2000, required=False, allow_blank=True, help_text=KEPT_WHEN_LEFT_OUT + '"".'
+    )
+    language = serializers.CharField(
+        max_length=16, required=False, help_text=KEPT_WHEN_LEFT_OUT + '"en".'
+    )
+    published_on = serializers.DateField(
+        required=False, allow_null=True, help_text=KEPT_WHEN_LEFT_OUT + "null."
+    )
+    event_on = serializers.DateField(
+        required=False, allow_null=True, help_text=KEPT_WHEN_LEFT_OUT + "null."
+    )
     external_id = serializers.CharField(
         max_length=200,
         required=False,
         allow_null=True,
         help_text="Your own id for the article: a known one updates that article (a new "
-        "revision when the body changed) instead of creating a second one. At most once per "
-        "request.",
+        "revision when the body changed) instead of creating a second one; the fields the item "
+        'leaves out are kept as they are (send one empty, "" or null, to clear it). At most '
+        "once per request.",
     )
 
 
@@ -176,9 +190,9 @@ SCHEMA = extend_schema(
     "checks it, and if any is invalid nothing is imported and the 400 lists each problem by "
     "`index` (from 0) and `field`; the same `external_id` twice in one request is an error. "
     "A known `external_id` updates its article as the single import does (a changed body is a "
-    "new revision and its annotations are re-anchored; an item that changes nothing is "
-    "`unchanged` and writes nothing); the others are created, each with its revision 1 and its "
-    f"history row. At most {settings.BULK_IMPORT_MAX_ITEMS:,} articles "
+    "new revision and its annotations are re-anchored; the fields an item leaves out are kept; "
+    "an item that changes nothing is `unchanged` and writes nothing); the others are created, "
+    f"each with its history row. At most {settings.BULK_IMPORT_MAX_ITEMS:,} articles "
     f"(BULK_IMPORT_MAX_ITEMS) and {settings.BULK_IMPORT_MAX_BYTES / 1048576:.0f} MB "
     "(BULK_IMPORT_MAX_BYTES) per request; more: 413 before anything is read. Extraction and "
     "the checks of all the articles are requested together and run in the background (poll "

@@ -455,6 +455,11 @@ class ListedChoiceField(serializers.ChoiceField):
             ) from None
 
 
+KEPT_WHEN_LEFT_OUT = (
+    "Left out: kept as it is when `external_id` names a known article; a new article gets "
+)
+
+
 class ArticleIn(serializers.Serializer):
     title = StrictCharField(max_length=500)
     body = StrictCharField(
@@ -468,19 +473,34 @@ class ArticleIn(serializers.Serializer):
         write_only=True,
         help_text="A .txt, .md or .html file (UTF-8), instead of `body`.",
     )
-    source = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
-    byline = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
-    url = StrictURLField(max_length=2000, required=False, allow_blank=True, default="")
-    language = StrictCharField(max_length=16, required=False, default="en")
-    published_on = serializers.DateField(required=False, allow_null=True, default=None)
-    event_on = serializers.DateField(required=False, allow_null=True, default=None)
+    # No defaults: a field left out is kept when `external_id` names a known article (the
+    # service gives a new one the defaults below); one sent empty ("" or null) is cleared.
+    source = StrictCharField(
+        max_length=200, required=False, allow_blank=True, help_text=KEPT_WHEN_LEFT_OUT + '"".'
+    )
+    byline = StrictCharField(
+        max_length=300, required=False, allow_blank=True, help_text=KEPT_WHEN_LEFT_OUT + '"".'
+    )
+    url = StrictURLField(
+        max_length=2000, required=False, allow_blank=True, help_text=KEPT_WHEN_LEFT_OUT + '"".'
+    )
+    language = StrictCharField(
+        max_length=16, required=False, help_text=KEPT_WHEN_LEFT_OUT + '"en".'
+    )
+    published_on = serializers.DateField(
+        required=False, allow_null=True, help_text=KEPT_WHEN_LEFT_OUT + "null."
+    )
+    event_on = serializers.DateField(
+        required=False, allow_null=True, help_text=KEPT_WHEN_LEFT_OUT + "null."
+    )
     external_id = StrictCharField(
         max_length=200,
         required=False,
         allow_null=True,
         default=None,
         help_text="Your own id for the article: importing it again updates it (a new revision "
-        "when the body changed) instead of creating a second one.",
+        "when the body changed) instead of creating a second one; the fields you leave out "
+        'are kept as they are (send one empty, "" or null, to clear it).',
     )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:

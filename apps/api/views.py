@@ -253,8 +253,10 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
         summary="Import an article",
         description="From a JSON body with `body`, or a multipart upload with `file` (.txt, .md, "
         "or .html, whose main text is extracted). The text is normalised (Unicode NFC, `\\n` "
-        "newlines). With an `external_id` seen before, the article is updated instead (200); "
-        "a changed body becomes a new revision and its annotations are re-anchored. Extraction "
+        "newlines). With an `external_id` seen before, the article is updated instead (200): "
+        'the fields you leave out are kept as they are (send one empty, "" or null, to clear '
+        "it), and a changed body becomes a new revision whose annotations are re-anchored. "
+        "Extraction "
         "and the consistency checks then run in the background.",
         request={"application/json": s.ArticleIn, "multipart/form-data": s.ArticleIn},
         responses={201: s.ArticleOut, 200: s.ArticleOut},

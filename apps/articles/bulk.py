@@ -6,7 +6,7 @@ item and nothing is, and BulkImportError names every bad item by index and field
 `external_id` is known updates that article through the very services of the single import
 (article_update_metadata, article_update_body: a new revision, annotations re-anchored, nothing
 a person did lost); an item that changes nothing writes nothing. New articles are inserted
-together — articles, their history rows, their revision 1 — and their extraction is requested
+together — articles and their history rows — and their extraction is requested
 once for all of them (written with their rows, one message after commit:
 apps.articles.processing.extraction_request_new).
 
@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from apps.articles import processing
-from apps.articles.models import Article, ArticleRevision
+from apps.articles.models import Article
 from apps.articles.services import (
     ArticleConflict,
     ArticleError,
@@ -170,9 +170,11 @@ def _required_text(name: str, check):
 
 
 def _optional_text(name: str, default: str | None):
+    """Left out: _MISSING (a known article keeps its value, a new one takes `default`)."""
+
     def run(value: Any) -> str | None:
         if value is _MISSING:
-            return default
+            return _MISSING
         return _text(name, value, default=default)
 
     return run
@@ -205,20 +207,38 @@ def _url_validates(url: str) -> bool:
 
 def _url(value: Any) -> str:
     url = _optional_text("url", "")(value)
+    if url is _MISSING:
+        return url
     if url and not _url_valid(url):
         raise ArticleError(URL_MESSAGE, field="url")
     return url or ""
 
 
 def _language(value: Any) -> str:
-    return _optional_text("language", "en")(value) or "en"
+    language = _optional_text("language", "en")(value)
+    return language if language is _MISSING else language or "en"
 
 
 def _optional_date(name: str):
     def run(value: Any) -> dt.date | None:
-        return None if value is _MISSING else _date(name, value)
+        return _MISSING if value is _MISSING else _date(name, value)
 
     return run
+
+
+def _external_id(value: Any) -> str | None:
+    return None if value is _MISSING else _text("external_id", value, default=None)
+
+
+# What a new article gets for a metadata field the item leaves out (a known one keeps its own).
+_NEW_DEFAULTS = {
+    "source": "",
+    "byline": "",
+    "url": "",
+    "language": "en",
+    "published_on": None,
+    "event_on": None,
+}
 
 
 _CHECKS = (
@@ -230,7 +250,7 @@ _CHECKS = (
     ("language", _language),
     ("published_on", _optional_date("published_on")),
     ("event_on", _optional_date("event_on")),
-    ("external_id", _optional_text("external_id", None)),
+    ("external_id", _external_id),
 )
 
 
@@ -283,8 +303,9 @@ def _checked_items(items: Any) -> list[dict[str, Any]]:
 
 
 def _update(*, article: Article, clean: dict[str, Any], user) -> str:
-    """A known external_id: through the single import's services, only when something differs."""
-    metadata = {name: clean[name] for name in METADATA_FIELDS}
+    """A known external_id: through the single import's services, only when something differs.
+    The fields the item leaves out are kept as they are."""
+    metadata = {name: clean[name] for name in METADATA_FIELDS if clean[name] is not _MISSING}
     metadata_changed = any(getattr(article, name) != value for name, value in metadata.items())
     # By hash: the stored bodies are not loaded (a re-push of 1,000 unchanged articles would
     # read 3 MB for nothing); article_update_body compares the locked row's body itself.
@@ -304,7 +325,7 @@ def _update(*, article: Article, clean: dict[str, Any], user) -> str:
 def articles_import_bulk(*, items: Any, created_by) -> list[Imported]:
     """Import many articles at once (a list of dicts, as the JSON of the single import): all or
     nothing. Known `external_id`s update their article (as article_import does), new ones are
-    created with their history row and revision 1; extraction is requested once for the batch.
+    created with their history row (revision 1); extraction is requested once for the batch.
     Returns each item's article and outcome, in request order."""
     _require_annotator(created_by, "import articles")
     cleaned = _checked_items(items)
@@ -341,6 +362,9 @@ def articles_import_bulk(*, items: Any, created_by) -> list[Imported]:
                 )
             )
             continue
+        for name, default in _NEW_DEFAULTS.items():
+            if clean[name] is _MISSING:
+                clean[name] = default
         new.append(clean)
         outcomes.append(
             Imported(
@@ -360,8 +384,9 @@ def articles_import_bulk(*, items: Any, created_by) -> list[Imported]:
 
 
 def _create(cleaned: list[dict[str, Any]], *, created_by) -> list[uuid.UUID]:
-    """Insert the new articles, their history rows (as article.save() writes them: "+", by the
-    importer) and their revision 1, and request their extraction; returns their uuids in order.
+    """Insert the new articles and their history rows (as article.save() writes them: "+", by the
+    importer), and request their extraction; returns their uuids in order. No revision row, as
+    in article_import: ArticleRevision holds earlier bodies only.
 
     The rows are those `Article(**clean).save()` writes, built without a model instance per
     article (the constructor's defaults for ~30 fields were a fifth of a 1,000-article import):
@@ -413,21 +438,6 @@ def _create(cleaned: list[dict[str, Any]], *, created_by) -> list[uuid.UUID]:
         history_fields,
         (
             [made[f.attname] if f.attname in made else row[f.attname] for f in history_fields]
-            for row in rows
-        ),
-    )
-    revision = {"number": 1, "note": "imported", "created_by_id": user_id, "created_at": now}
-    revision_fields = insert_fields(ArticleRevision)
-    rows_insert(
-        ArticleRevision,
-        revision_fields,
-        (
-            [
-                row["id"]
-                if f.attname == "article_id"
-                else revision.get(f.attname, row.get(f.attname))
-                for f in revision_fields
-            ]
             for row in rows
         ),
     )

@@ -136,48 +136,68 @@ def _after_body_change(article: Article) -> None:
     article.refresh_from_db(fields=processing.STATE_FIELDS)
 
 
+class _Keep:
+    """An argument the caller did not send: a new article takes the field's default, a known
+    one (re-imported by `external_id`) keeps its value."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+# What a new article gets for a field the import leaves out.
+_IMPORT_DEFAULTS = {
+    "source": "",
+    "byline": "",
+    "url": "",
+    "language": "en",
+    "published_on": None,
+    "event_on": None,
+}
+
+
 @transaction.atomic
 def article_import(
     *,
     title: str,
     body: str,
-    source: str = "",
-    byline: str = "",
-    url: str = "",
-    language: str = "en",
-    published_on: dt.date | None = None,
-    event_on: dt.date | None = None,
+    source: str = KEEP,
+    byline: str = KEEP,
+    url: str = KEEP,
+    language: str = KEEP,
+    published_on: dt.date | None = KEEP,
+    event_on: dt.date | None = KEEP,
     external_id: str | None = None,
     created_by=None,
 ) -> Article:
-    """Create an article (or, for a known `external_id`, update it) from raw text."""
+    """Create an article (or, for a known `external_id`, update it) from raw text.
+
+    A metadata field left out (KEEP, the default) is kept as it is on a known article, and takes
+    its default on a new one; one sent empty ("" or None) is cleared. Re-importing never blanks
+    what a person entered unless the import says so."""
     _require_annotator(created_by, "import articles")
     clean_body = _checked_body(body)
     clean_title = _checked_title(title)
-    source, byline, url, language = (
-        _checked_text(name, value)
+    sent = {
+        name: value
         for name, value in (
             ("source", source),
             ("byline", byline),
             ("url", url),
             ("language", language),
+            ("published_on", published_on),
+            ("event_on", event_on),
         )
-    )
+        if value is not KEEP
+    }
+    for name in ("source", "byline", "url", "language"):
+        if name in sent:
+            sent[name] = _checked_text(name, sent[name])
     external_id = _checked_text("external_id", external_id) or None
     if external_id:
         existing = Article.objects.select_for_update().filter(external_id=external_id).first()
         if existing is not None:
-            article_update_metadata(
-                article=existing,
-                user=created_by,
-                title=clean_title,
-                source=source,
-                byline=byline,
-                url=url,
-                language=language,
-                published_on=published_on,
-                event_on=event_on,
-            )
+            article_update_metadata(article=existing, user=created_by, title=clean_title, **sent)
             if existing.body != clean_body:
                 article_update_body(
                     article=existing,
@@ -186,16 +206,17 @@ def article_import(
                     expected_revision=existing.revision,
                 )
             return existing
+    fields = {**_IMPORT_DEFAULTS, **sent}
     article = Article(
         title=clean_title,
         body=clean_body,
         body_sha256=body_sha256(clean_body),
-        source=source or "",
-        byline=byline or "",
-        url=url or "",
-        language=language or "en",
-        published_on=published_on,
-        event_on=event_on,
+        source=fields["source"] or "",
+        byline=fields["byline"] or "",
+        url=fields["url"] or "",
+        language=fields["language"] or "en",
+        published_on=fields["published_on"],
+        event_on=fields["event_on"],
         external_id=external_id,
         created_by=created_by,
     )
@@ -214,15 +235,8 @@ def article_import(
             "another request. Send it again to update that article.",
             current=current,
         ) from None
-    ArticleRevision.objects.create(
-        article=article,
-        number=1,
-        title=article.title,
-        body=article.body,
-        body_sha256=article.body_sha256,
-        created_by=created_by,
-        note="imported",
-    )
+    # No revision row: ArticleRevision holds earlier bodies only (the current one is the
+    # article's); article_update_body keeps this body under its number before replacing it.
     _after_body_change(article)
     return article
 
@@ -284,11 +298,47 @@ def article_update_metadata(
     return locked
 
 
+def _revision_keep(locked: Article) -> None:
+    """Keep the body of the article's current revision as ArticleRevision `number` before it is
+    replaced. ArticleRevision holds earlier bodies only: the current body is the article's own
+    (stored once; an import writes no revision row). Who made that revision and its note (the
+    edit's reason, or "imported") come from the history record that made it; rows kept by
+    earlier versions of the app (a revision row for the current body) are left as they are."""
+    if ArticleRevision.objects.filter(article=locked, number=locked.revision).exists():
+        return
+    made = (
+        Article.history.filter(id=locked.pk, revision=locked.revision)
+        .order_by("history_date", "history_id")
+        .values("history_type", "history_user_id", "history_change_reason", "title")
+        .first()
+    )
+    title = made["title"] if made is not None else locked.title
+    if made is None:  # made without history (fixtures, raw SQL)
+        note, user_id = "kept before an edit", None
+    elif made["history_type"] == "+":
+        note, user_id = "imported", made["history_user_id"]
+    else:
+        note = made["history_change_reason"] or ""
+        user_id = made["history_user_id"]
+        if note == "body edited":  # the default reason: the person gave no note
+            note = ""
+    ArticleRevision.objects.create(
+        article=locked,
+        number=locked.revision,
+        title=title,
+        body=locked.body,
+        body_sha256=locked.body_sha256 or body_sha256(locked.body),
+        created_by_id=user_id,
+        note=note,
+    )
+
+
 @transaction.atomic
 def article_update_body(
     *, article: Article, body: str, user, expected_revision: int, note: str = ""
 ) -> Article:
-    """Replace the body: keep the old one as a revision, re-anchor every annotation."""
+    """Replace the body: keep the old one as a revision (ArticleRevision holds earlier bodies
+    only), re-anchor every annotation."""
     _require_annotator(user, "edit an article's text")
     if "\x00" in (note or ""):
         raise ArticleError("The note contains NUL characters.", field="note")
@@ -303,33 +353,13 @@ def article_update_body(
     if locked.body == clean_body:
         return locked
     old_body = locked.body
-    # Revision n holds the body as it was at n. An article made without article_import (admin,
-    # fixtures, older data) may lack its current one: keep that body before replacing it.
-    ArticleRevision.objects.get_or_create(
-        article=locked,
-        number=locked.revision,
-        defaults={
-            "title": locked.title,
-            "body": old_body,
-            "body_sha256": body_sha256(old_body),
-            "note": "kept before an edit",
-        },
-    )
+    _revision_keep(locked)
     locked.body = clean_body
     locked.body_sha256 = body_sha256(clean_body)
     locked.revision += 1
     locked._change_reason = (note or "").strip() or "body edited"
     locked._history_user = user
     locked.save()
-    ArticleRevision.objects.create(
-        article=locked,
-        number=locked.revision,
-        title=locked.title,
-        body=clean_body,
-        body_sha256=locked.body_sha256,
-        created_by=user,
-        note=(note or "").strip(),
-    )
     spans_reanchor(article=locked, old_body=old_body, user=user)
     _after_body_change(locked)
     article.refresh_from_db()

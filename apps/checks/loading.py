@@ -422,6 +422,9 @@ def _chunks(items: list, size: int):
 # --- The quote index --------------------------------------------------------------------------------
 
 
+QUOTE_KEYS_PER_TRANSACTION = 200
+
+
 def quote_index_refresh(*, article_ids: Iterable[int] | None = None) -> int:
     """Bring QuoteKey in line with the live quotes (all, or those of some articles). Returns the
     number of rows written or removed."""
@@ -463,20 +466,25 @@ def quote_index_refresh(*, article_ids: Iterable[int] | None = None) -> int:
     gone = [pk for pk in current if pk not in live]
     for chunk in _chunks(gone, 1000):
         QuoteKey.objects.filter(quote_id__in=chunk).delete()
-    # An upsert: two runs refreshing the same quotes at once must not collide.
-    QuoteKey.objects.bulk_create(
-        changed,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["quote"],
-        update_fields=[
-            "article",
-            "speaker",
-            "speaker_text",
-            "text_key",
-            "head_key",
-            "tail_key",
-            "quote_version",
-        ],
-    )
+    # An upsert: two runs refreshing the same quotes at once must not collide. In transactions of
+    # QUOTE_KEYS_PER_TRANSACTION rows (bulk_create's own, unless the caller holds one): on SQLite
+    # a transaction holds the whole database's write lock, and one upsert of the keys of a
+    # 500-article checks batch (a bulk import) held it 0.6-1.3 s, making a web write wait that
+    # long (bench/import_phases.py). The index is derived and the upsert idempotent: a refresh
+    # cut short between chunks is completed by the next one.
+    for chunk in _chunks(changed, QUOTE_KEYS_PER_TRANSACTION):
+        QuoteKey.objects.bulk_create(
+            chunk,
+            update_conflicts=True,
+            unique_fields=["quote"],
+            update_fields=[
+                "article",
+                "speaker",
+                "speaker_text",
+                "text_key",
+                "head_key",
+                "tail_key",
+                "quote_version",
+            ],
+        )
     return len(changed) + len(gone)

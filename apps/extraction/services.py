@@ -55,6 +55,7 @@ from apps.annotations.models import (
 from apps.annotations.services import AnnotationError, span_check, span_context
 from apps.articles import processing
 from apps.articles.models import Article
+from apps.bulk_rows import objects_insert
 from apps.extraction import pipeline
 from apps.extraction.pipeline import EXTRACTOR_VERSION, Extraction
 from apps.extraction.selectors import kb_index_current, kb_people_current
@@ -521,9 +522,11 @@ def _orm_write(creates: dict[str, list[dict[str, Any]]], article_ids: list[int])
         if not rows:
             continue
         model = SPAN_MODELS[kind]
-        created = model.objects.bulk_create(
-            [model(**row) for row in _complete(model, rows, now)], batch_size=500
-        )
+        # The rows bulk_create writes, without its per-value SQL compiler (apps.bulk_rows): in
+        # a batch of 50 articles (~3,000 spans) the compiler was two thirds of the transaction,
+        # which on SQLite holds the database's write lock (bench/README.md, "Bulk import").
+        created = [model(**row) for row in _complete(model, rows, now)]
+        objects_insert(model, created)
         if not _history_enabled():
             continue
         history = _history_model(model)
@@ -545,9 +548,78 @@ def _orm_write(creates: dict[str, list[dict[str, Any]]], article_ids: list[int])
     )
 
 
-def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
+_ARTICLE_INPUTS = ("id", "body", "body_sha256", "published_on", "language", "source")
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """The pipeline's output for an article, computed before its write transaction, with the
+    inputs it was computed from (body, metadata the pipeline reads, the KB's fingerprint)."""
+
+    inputs: tuple
+    extraction: Extraction
+
+
+def _pipeline_inputs(article: Article, kb) -> tuple:
+    return (
+        article.body_sha256,
+        article.published_on,
+        article.language,
+        article.source,
+        kb.fingerprint,
+    )
+
+
+def _extract_ahead(*, limit: int) -> dict[int, _Ahead]:
+    """On SQLite, run the pipeline on the next pending articles before the write transaction.
+
+    A SQLite transaction holds the whole database's write lock (transaction_mode IMMEDIATE): with
+    the pipeline inside it (~20-50 ms of CPU per article, 1-3 s a batch of 50) every other
+    write, a person's annotation or an import, waited up to that long (bench/README.md, "Bulk
+    import"). The pipeline reads only the article and the KB, so it runs here, outside; the
+    transaction then locks and re-reads the articles and uses this output only for an article
+    whose inputs are still the same (else it runs the pipeline again there). Spans to keep or
+    replace, and what people deleted, are read and planned inside, as before. On PostgreSQL the
+    pipeline stays inside: row locks keep other writes going, and drains in several workers
+    take disjoint rows (SKIP LOCKED) that they could not pick ahead. An article the pipeline
+    trips on here is left to the transaction, which marks it failed as before; a retryable error
+    (the time limit) is raised with the ids, as from the transaction."""
+    if connection.vendor != "sqlite":
+        return {}
+    ids = _pending_locked(limit=limit)
+    if not ids:
+        return {}
+    kb = kb_index_current()
+    people = kb_people_current(kb=kb)
+    ahead: dict[int, _Ahead] = {}
+    try:
+        for article in Article.objects.filter(pk__in=ids).only(*_ARTICLE_INPUTS):
+            try:
+                extraction = pipeline.extract(
+                    article.body,
+                    published_on=article.published_on,
+                    kb=kb,
+                    people=people,
+                    language=article.language,
+                    source=article.source,
+                )
+            except _RETRYABLE:
+                raise
+            except Exception:  # noqa: BLE001 (run again in the transaction, which records it)
+                continue
+            ahead[article.pk] = _Ahead(_pipeline_inputs(article, kb), extraction)
+    except _RETRYABLE as exc:
+        exc.extraction_ids = ids  # type: ignore[attr-defined]
+        raise
+    return ahead
+
+
+def _extract_locked(
+    article_ids: list[int], *, ahead: dict[int, _Ahead] | None = None
+) -> list[ExtractionResult]:
     """Extract the articles (those that still exist) in the current transaction: lock them in
-    id order, read what they hold, run the pipeline on each, then write for all of them."""
+    id order, read what they hold, run the pipeline on each (or take its output from `ahead`
+    when computed from the same inputs), then write for all of them."""
     articles = list(
         Article.objects.select_for_update()
         .filter(pk__in=article_ids)
@@ -578,14 +650,18 @@ def _extract_locked(article_ids: list[int]) -> list[ExtractionResult]:
     writes = {kind: _Writes() for kind in SPAN_MODELS}
     results = []
     for article in articles:
-        extraction = pipeline.extract(
-            article.body,
-            published_on=article.published_on,
-            kb=kb,
-            people=people,
-            language=article.language,
-            source=article.source,
-        )
+        known = ahead.get(article.pk) if ahead else None
+        if known is not None and known.inputs == _pipeline_inputs(article, kb):
+            extraction = known.extraction
+        else:
+            extraction = pipeline.extract(
+                article.body,
+                published_on=article.published_on,
+                kb=kb,
+                people=people,
+                language=article.language,
+                source=article.source,
+            )
         result = ExtractionResult(article_id=article.pk, body_sha256=article.body_sha256)
         for kind, proposals in proposals_from(article.body, extraction).items():
             _proposals_plan(
@@ -757,15 +833,16 @@ def extraction_drain(
     while True:
         ids: list[int] = []
         try:
+            ahead = _extract_ahead(limit=batch_size)  # SQLite: the CPU outside the write lock
             with transaction.atomic():
                 ids = _pending_locked(limit=batch_size)
                 if not ids:
                     return report
-                done = _extract_locked(ids)
+                done = _extract_locked(ids, ahead=ahead)
                 _extraction_done(done)
             report.extracted += len(done)
         except _RETRYABLE as exc:
-            exc.extraction_ids = ids  # type: ignore[attr-defined]
+            exc.extraction_ids = ids or getattr(exc, "extraction_ids", [])  # type: ignore[attr-defined]
             raise
         except Exception:
             if not ids:

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.annotations.services import annotation_create
 from apps.articles.models import Article, ArticleRevision
 from apps.articles.processing import EXTRACT_PENDING
-from apps.articles.services import article_import
+from apps.articles.services import article_import, article_update_metadata
 from tests.snapshots import db_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -96,14 +96,9 @@ def test_it_imports_many_articles_as_the_single_import_does(clients, annotator, 
     assert (second.language, second.event_on) == ("de", dt.date(2026, 1, 6))
     for row in rows:
         article = Article.objects.get(uuid=row["id"])
-        revision = ArticleRevision.objects.get(article=article)
-        assert (revision.number, revision.body, revision.body_sha256, revision.note) == (
-            1,
-            article.body,
-            article.body_sha256,
-            "imported",
-        )
-        assert revision.created_by == annotator
+        # The body is stored once: no revision row until an edit keeps this body as revision 1.
+        assert article.revision == 1
+        assert not ArticleRevision.objects.filter(article=article).exists()
         # The url answered is the article in the API; its history is a single "created".
         detail = clients["read_key"].get(row["url"])
         assert detail.status_code == 200 and detail.json()["body"] == article.body
@@ -216,18 +211,55 @@ def test_a_known_external_id_updates_its_article_and_keeps_what_people_did(clien
     assert (response.json()["created"], response.json()["updated"]) == (1, 2)
     edited.refresh_from_db()
     assert (edited.body, edited.revision) == (new_body, 2)
-    assert list(edited.revisions.order_by("number").values_list("number", "body")) == [
-        (1, BODY),
-        (2, new_body),
-    ]
+    # The earlier body is kept (revision 1); the current one is the article's own.
+    assert list(edited.revisions.order_by("number").values_list("number", "body")) == [(1, BODY)]
     mention.refresh_from_db()
     assert (mention.start, mention.exact) == (start + len("UPDATE: "), "Keir Starmer")
     assert new_body[mention.start : mention.end] == "Keir Starmer"
     assert list(same.history.values_list("history_id", flat=True)) == same_history
-    assert same.revisions.count() == 1
+    assert not same.revisions.exists()
     retitled.refresh_from_db()
     assert (retitled.title, retitled.revision) == ("New title", 1)
     assert retitled.history.first().history_user.username == "edith"
+
+
+def test_an_item_keeps_what_it_leaves_out_and_clears_what_it_sends_empty(clients, editor):
+    """Rule 1, as on the single import: a known article keeps the fields an item leaves out (and
+    a person's edit of them); a field sent empty ("" or null) is cleared."""
+    full = _item(1, byline="Jo Wire", language="de", event_on="2026-01-06")
+    assert _post(clients["write_key"], [full]).status_code == 201
+    article = Article.objects.get(external_id="cms-1")
+    article_update_metadata(article=article, user=editor, byline="Ann Reporter")
+    history = article.history.count()
+
+    bare = {"title": full["title"], "body": full["body"], "external_id": "cms-1"}
+    again = _post(clients["write_key"], [bare])
+    assert again.status_code == 200, again.content
+    assert again.json()["articles"][0]["result"] == "unchanged"  # nothing sent differs
+    assert article.history.count() == history
+    article.refresh_from_db()
+    assert (article.source, article.byline, article.url, article.language) == (
+        "Daily Wire",
+        "Ann Reporter",
+        "https://news.example.com/1",
+        "de",
+    )
+    assert (article.published_on, article.event_on) == (dt.date(2026, 1, 7), dt.date(2026, 1, 6))
+
+    cleared = _post(clients["write_key"], [{**bare, "byline": "", "event_on": None}])
+    assert cleared.json()["articles"][0]["result"] == "updated"
+    article.refresh_from_db()
+    assert (article.byline, article.event_on, article.url) == (
+        "",
+        None,
+        "https://news.example.com/1",
+    )
+
+
+def test_the_schema_says_an_item_keeps_what_it_leaves_out(clients):
+    schema = clients["read_key"].get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/articles/bulk"]["post"]
+    assert "the fields an item leaves out are kept" in operation["description"]
 
 
 @pytest.mark.parametrize(
@@ -306,8 +338,8 @@ def test_its_query_count_does_not_grow_with_the_articles(clients):
         assert response.json()["created"] == n
         counts[n] = len(queries)
     assert counts[2] == counts[25]
-    # Key, lookup of the external ids, savepoint, articles, history, revisions, extraction request.
-    assert counts[25] <= 12, counts
+    # Key, lookup of the external ids, savepoint, articles, their ids, history, extraction request.
+    assert counts[25] <= 11, counts
     # Sent again unchanged: still no query per article.
     with CaptureQueriesContext(connection) as queries:
         again = _post(clients["write_key"], [_item(100 + i) for i in range(25)])

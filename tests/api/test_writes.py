@@ -59,6 +59,76 @@ def test_it_imports_an_article_from_json_and_updates_it_by_external_id(clients, 
     assert Article.objects.count() == 1
 
 
+FULL = {
+    "title": "Talks",
+    "body": "Officials met in Paris. They talked late.",
+    "source": "Daily Wire",
+    "byline": "Jo Wire",
+    "url": "https://news.example.com/talks",
+    "language": "de",
+    "published_on": "2026-01-07",
+    "event_on": "2026-01-06",
+    "external_id": "cms-7",
+}
+KEPT = ("source", "byline", "url", "language", "published_on", "event_on")
+
+
+def _metadata(article: Article) -> dict:
+    article.refresh_from_db()
+    return {name: str(getattr(article, name) or "") for name in KEPT}
+
+
+def test_a_reimport_keeps_what_it_leaves_out_and_clears_what_it_sends_empty(clients, editor):
+    """Rule 1: pushing an article again without byline, url, dates… keeps them (and a person's
+    edit of them); only a field sent empty ("" or null) is cleared."""
+    from apps.articles.services import article_update_metadata
+
+    client = clients["write_key"]
+    assert client.post("/api/v1/articles", FULL, format="json").status_code == 201
+    article = Article.objects.get(external_id="cms-7")
+    article_update_metadata(article=article, user=editor, byline="Ann Reporter")  # a person's edit
+    expected = {**{name: FULL[name] for name in KEPT}, "byline": "Ann Reporter"}
+
+    again = client.post(
+        "/api/v1/articles",
+        {"title": "Talks", "body": FULL["body"], "external_id": "cms-7"},
+        format="json",
+    )
+    assert again.status_code == 200, again.content
+    assert _metadata(article) == expected
+    assert (again.json()["byline"], again.json()["event_on"]) == ("Ann Reporter", "2026-01-06")
+
+    cleared = client.post(
+        "/api/v1/articles",
+        {**{k: FULL[k] for k in ("title", "body", "external_id")}, "byline": "", "event_on": None},
+        format="json",
+    )
+    assert cleared.status_code == 200, cleared.content
+    assert _metadata(article) == {**expected, "byline": "", "event_on": ""}
+    # A new article still gets the defaults for what it leaves out.
+    new = client.post("/api/v1/articles", {"title": "New", "body": "Text."}, format="json")
+    assert new.status_code == 201
+    assert _metadata(Article.objects.get(uuid=new.json()["id"])) == {
+        "source": "",
+        "byline": "",
+        "url": "",
+        "language": "en",
+        "published_on": "",
+        "event_on": "",
+    }
+
+
+def test_the_schema_says_a_reimport_keeps_what_it_leaves_out(clients):
+    schema = clients["read_key"].get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/articles"]["post"]
+    assert "the fields you leave out are kept" in operation["description"]
+    fields = schema["components"]["schemas"]["ArticleInRequest"]["properties"]
+    for name in KEPT:
+        assert (
+            "kept as it is when `external_id` names a known article" in fields[name]["description"]
+        ), name
+
+
 @pytest.mark.parametrize(
     "filename,content,expected",
     [

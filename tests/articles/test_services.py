@@ -48,11 +48,23 @@ def _refused(exc_type, call, *, match: str, field: str | None = None):
     return caught.value
 
 
-def test_it_imports_an_article_with_its_first_revision_and_author(article, annotator):
+def test_it_imports_an_article_at_revision_1_with_its_author(article, annotator):
     assert (article.body, article.body_sha256, article.revision) == (BODY, body_sha256(BODY), 1)
-    revision = ArticleRevision.objects.get(article=article)
-    assert (revision.number, revision.body, revision.created_by) == (1, BODY, annotator)
+    # The body is stored once: ArticleRevision holds earlier bodies only.
+    assert not ArticleRevision.objects.filter(article=article).exists()
     assert article.history.get().history_user == annotator
+
+
+def test_an_edit_keeps_the_imported_body_as_revision_1_with_its_author(article, annotator, editor):
+    article_update_body(article=article, body=BODY + " More.", user=editor, expected_revision=1)
+    revision = ArticleRevision.objects.get(article=article)
+    assert (revision.number, revision.title, revision.body, revision.body_sha256) == (
+        1,
+        "Talks in Paris",
+        BODY,
+        body_sha256(BODY),
+    )
+    assert (revision.created_by, revision.note) == (annotator, "imported")
 
 
 def test_it_normalises_the_body_to_nfc_unix_newlines_and_no_trailing_space(annotator):
@@ -142,7 +154,7 @@ def test_it_updates_an_article_pushed_again_under_its_external_id(article, annot
         ArticleRevision.objects.filter(article=article)
         .order_by("number")
         .values_list("number", "body")
-    ) == [(1, BODY), (2, new_body)]
+    ) == [(1, BODY)]  # the earlier body; the current one is the article's
 
 
 def test_it_does_not_make_a_revision_when_the_same_article_is_pushed_again(article, annotator):
@@ -151,7 +163,7 @@ def test_it_does_not_make_a_revision_when_the_same_article_is_pushed_again(artic
     )
     article.refresh_from_db()
     assert article.revision == 1
-    assert ArticleRevision.objects.filter(article=article).count() == 1
+    assert not ArticleRevision.objects.filter(article=article).exists()
 
 
 def test_it_refuses_a_body_edit_based_on_an_old_revision(article, annotator):
@@ -182,7 +194,12 @@ def test_it_records_who_edited_the_body(article, editor):
     )
     latest = article.history.order_by("-history_id").first()
     assert (latest.history_user, latest.history_change_reason) == (editor, "typo")
-    assert ArticleRevision.objects.get(article=article, number=2).note == "typo"
+    # Once revision 2 is replaced in turn, its row keeps that note and author.
+    article_update_body(
+        article=article, body=BODY + " More. Even more.", user=editor, expected_revision=2
+    )
+    kept = ArticleRevision.objects.get(article=article, number=2)
+    assert (kept.body, kept.note, kept.created_by) == (BODY + " More.", "typo", editor)
 
 
 def test_it_changes_metadata_without_undoing_a_concurrent_body_edit(article, annotator, editor):

@@ -56,4 +56,7 @@ def test_it_creates_one_article_when_the_same_external_id_is_pushed_at_once(tran
     for conflict in conflicts:
         assert "created at the same moment" in conflict.message
         assert conflict.current.pk == article.pk
-    assert ArticleRevision.objects.filter(article=article).count() == 1
+    # One article, at revision 1, made once: one creation in its history, no body kept twice.
+    assert article.revision == 1
+    assert article.history.filter(history_type="+").count() == 1
+    assert not ArticleRevision.objects.filter(article=article).exists()
