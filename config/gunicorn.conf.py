@@ -33,7 +33,10 @@ worker_class = "gthread"
 # instead of each loading (and holding) its own copy; pre_fork below keeps them shared. A code
 # change then needs a restart of the master (SIGHUP reloads the workers from the same code).
 preload_app = True
-workers = _int("WEB_CONCURRENCY", 3)
+# Two worker processes (8 threads each) by default: one per core of a small machine. Each worker
+# holds its own ~40-50 MiB once it has served an export or a bulk import (bench/README.md, "Peer
+# operations: memory"); raise it with the cores.
+workers = _int("WEB_CONCURRENCY", 2)
 threads = _int("WEB_THREADS", 8)
 # A worker whose main loop is stuck this long is restarted (threads waiting on a slow client do
 # not count: the main loop goes on).
