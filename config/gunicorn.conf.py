@@ -9,6 +9,7 @@ go on serving. Each setting can be changed by an environment variable (WEB_…).
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 
@@ -28,7 +29,14 @@ def _int(name: str, default: int) -> int:
 
 bind = os.environ.get("WEB_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"
 worker_class = "gthread"
-workers = _int("WEB_CONCURRENCY", 3)
+# The app is loaded once, in the master, before the workers are forked: they share its pages
+# instead of each loading (and holding) its own copy; pre_fork below keeps them shared. A code
+# change then needs a restart of the master (SIGHUP reloads the workers from the same code).
+preload_app = True
+# Two worker processes (8 threads each) by default: one per core of a small machine. Each worker
+# holds its own ~40-50 MiB once it has served an export or a bulk import (bench/README.md, "Peer
+# operations: memory"); raise it with the cores.
+workers = _int("WEB_CONCURRENCY", 2)
 threads = _int("WEB_THREADS", 8)
 # A worker whose main loop is stuck this long is restarted (threads waiting on a slow client do
 # not count: the main loop goes on).
@@ -52,3 +60,18 @@ def pre_request(worker, req) -> None:
     sock = getattr(getattr(req, "unreader", None), "sock", None)
     if isinstance(sock, socket.socket):
         sock.settimeout(REQUEST_BODY_TIMEOUT)
+
+
+def pre_fork(server, worker) -> None:
+    """Leave the objects of the loaded app out of the workers' garbage collections: a collection
+    writes to every object it examines, and each page it writes to becomes the worker's own copy
+    (copy-on-write) instead of staying shared with the master and the other workers."""
+    gc.freeze()
+
+
+def post_request(worker, req, environ, resp) -> None:
+    """Once the answer is sent: give back the heap a large request (an export, a bulk import)
+    left, as runserver does (config.memory)."""
+    from config.memory import trim_if_grown
+
+    trim_if_grown()

@@ -377,8 +377,11 @@ FACTDESK_ORG_NAME = env_str("FACTDESK_ORG_NAME", "Factdesk")
 FACTDESK_ORG_URL = env_str("FACTDESK_ORG_URL", "https://factdesk.example.org")
 # DATE_VS_PUBLICATION: an event this many days before publication is suspicious in a news lead.
 CHECKS_STALE_EVENT_DAYS = env_int("CHECKS_STALE_EVENT_DAYS", 60, minimum=1)
-# Articles per batch task of a sweep or a KB change.
-CHECKS_BATCH_SIZE = env_int("CHECKS_BATCH_SIZE", 500, minimum=1)
+# Articles per batch of a checks drain, and per batch task of a sweep or a KB change. A batch's
+# snapshots and corpus views are the worker's peak, and Python keeps the arenas they spread over:
+# 500 left the worker ~25 MiB larger than 100 for the same CPU time (bench/README.md, "Peer
+# operations: memory").
+CHECKS_BATCH_SIZE = env_int("CHECKS_BATCH_SIZE", 100, minimum=1)
 
 LOGGING = {
     "version": 1,

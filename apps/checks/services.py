@@ -46,7 +46,7 @@ from apps.checks.registry import (
     run_checks,
 )
 from apps.checks.rules.cross_article import verified_signatures
-from apps.checks.rules.quotes import quote_key, speaker_wordings
+from apps.checks.rules.quotes import quote_caches_clear, quote_key, speaker_wordings
 from apps.checks.selectors import office_by_name
 from apps.checks.snapshot import ArticleSnapshot
 from apps.knowledge.models import Entity
@@ -258,6 +258,8 @@ def _run(
         if claimed:
             _mark_failed(claimed, token, exc)
         raise
+    finally:
+        quote_caches_clear()
     return report
 
 

@@ -53,6 +53,16 @@ def quote_edges(text: str) -> tuple[str, str]:
     )
 
 
+def quote_caches_clear() -> None:
+    """Forget the memoised keys. They pay off within one run of the checks (the quote index,
+    the corpus read and the rules ask for the same texts), not across runs: every import brings
+    new texts, and kept for the life of a worker they grew by ~14,000 entries (~10 MiB) per 1,000
+    articles checked, up to their limit (bench/README.md, "Peer operations: memory")."""
+    quote_text_normalize.cache_clear()
+    quote_key.cache_clear()
+    quote_edges.cache_clear()
+
+
 def speaker_key(speaker_id: int | None, speaker_text: str) -> str:
     if speaker_id is not None:
         return f"e:{speaker_id}"
