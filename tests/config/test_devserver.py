@@ -120,3 +120,29 @@ def test_it_sends_an_answer_without_a_body_in_one_write(server, request_line, st
     assert answer.startswith(b"HTTP/1.1 " + status + b"\r\n") and answer.endswith(b"\r\n\r\n")
     assert writes[0] == answer
     assert after.endswith(b'{"hello": "world"}')
+
+
+@pytest.mark.django_db
+def test_it_keeps_no_sql_under_debug_but_a_forced_debug_cursor_still_counts(monkeypatch, settings):
+    from django.contrib.auth.models import User
+    from django.db import connection, reset_queries
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.devserver.management.commands.runserver import stop_keeping_sql
+
+    settings.DEBUG = True
+    # Put back after the test (the server changes it for its whole process).
+    monkeypatch.setattr(BaseDatabaseWrapper, "queries_logged", BaseDatabaseWrapper.queries_logged)
+    reset_queries()
+    User.objects.count()
+    assert len(connection.queries) == 1  # Django's own DEBUG behaviour, before
+
+    stop_keeping_sql()
+    reset_queries()
+    User.objects.count()
+
+    assert connection.queries == []
+    with CaptureQueriesContext(connection) as captured:
+        User.objects.count()
+    assert len(captured) == 1
