@@ -216,11 +216,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(command: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+def start(command: str, env: dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
     # As honcho runs a Procfile line: through the shell, with the environment expanded.
     return subprocess.Popen(
         ["/bin/sh", "-c", "exec " + command],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=open(log, "w"),  # noqa: SIM115 (closed with the process)
         stderr=subprocess.STDOUT,
