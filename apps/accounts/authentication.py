@@ -7,12 +7,12 @@ A client sends the key printed when it was created, in `X-Api-Key: <key>` (or
 
 Every request reads its key and the key's user from the database (one query): a revoked key, a
 deactivated user, an expiry take effect at the next request, whatever process serves it. The
-query's SQL is compiled once per database connection (Django's compiler took longer than the
-query itself, about a tenth of a small API request)."""
+query is compiled to SQL once per database connection (apps.compiled_queries: Django's compiler
+took longer than the query, about a tenth of a small API request)."""
 
 from __future__ import annotations
 
-import weakref
+import functools
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,6 +21,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from apps.accounts.models import ScopedAPIKey
+from apps.compiled_queries import CompiledValues, compiled
 
 KEYWORDS = (b"api-key", b"bearer")
 
@@ -31,56 +32,40 @@ def api_key_of(request) -> ScopedAPIKey | None:
     return auth if isinstance(auth, ScopedAPIKey) else None
 
 
-class _KeyQuery:
-    """`ScopedAPIKey.objects.select_related("user").filter(prefix=…)` compiled to SQL once for
-    a connection, run with each request's prefix; rows become the same instances (Model.from_db,
-    with the database's converters) as the ORM's."""
-
-    _PLACEHOLDER = "prefix?"
-
-    def __init__(self, connection) -> None:
-        user_model = get_user_model()
-        self.key_names = [f.attname for f in ScopedAPIKey._meta.concrete_fields]
-        self.user_names = [f.attname for f in user_model._meta.concrete_fields]
-        queryset = ScopedAPIKey.objects.filter(prefix=self._PLACEHOLDER).values(
-            *self.key_names, *(f"user__{name}" for name in self.user_names)
-        )
-        self.compiler = queryset.query.get_compiler(connection=connection)
-        self.sql, params = self.compiler.as_sql()
-        if list(params) != [self._PLACEHOLDER]:
-            raise AssertionError(f"expected the prefix as the only parameter, got {params!r}")
-        fields = [col[0] for col in self.compiler.select[: self.compiler.col_count]]
-        self.converters = self.compiler.get_converters(fields)
-        self.user_model = user_model
-
-    def key(self, connection, prefix: str) -> ScopedAPIKey | None:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, (prefix,))
-            rows = cursor.fetchall()
-        if not rows:
-            return None
-        if self.converters:
-            rows = list(self.compiler.apply_converters(rows, self.converters))
-        row = rows[0]  # the prefix is unique
-        split = len(self.key_names)
-        key = ScopedAPIKey.from_db(connection.alias, self.key_names, row[:split])
-        user = None
-        if key.user_id is not None:
-            user = self.user_model.from_db(connection.alias, self.user_names, row[split:])
-        ScopedAPIKey.user.field.set_cached_value(key, user)
-        return key
+@functools.cache
+def _names() -> tuple[list[str], list[str]]:
+    """The key's and its user's columns, in the order of the compiled query's row."""
+    return (
+        [f.attname for f in ScopedAPIKey._meta.concrete_fields],
+        [f.attname for f in get_user_model()._meta.concrete_fields],
+    )
 
 
-_key_queries: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def _key_query(connection) -> CompiledValues:
+    key_names, user_names = _names()
+    return CompiledValues(
+        ScopedAPIKey.objects.filter(prefix="?").values(
+            *key_names, *(f"user__{name}" for name in user_names)
+        ),
+        connection,
+    )
 
 
 def _key_with_user(prefix: str) -> ScopedAPIKey | None:
-    """The key with this prefix and its user, in one query; None if there is none."""
+    """`ScopedAPIKey.objects.select_related("user").get(prefix=prefix)` (None if there is none)
+    in one query compiled once per connection; the same instances, from the same row."""
     connection = connections[ScopedAPIKey.objects.db]
-    query = _key_queries.get(connection)
-    if query is None:
-        query = _key_queries[connection] = _KeyQuery(connection)
-    return query.key(connection, prefix)
+    rows = compiled(connection, "api-key-with-user", _key_query).rows(connection, prefix)
+    if not rows:
+        return None
+    row = rows[0]  # the prefix is unique
+    key_names, user_names = _names()
+    key = ScopedAPIKey.from_db(connection.alias, key_names, row[: len(key_names)])
+    user = None
+    if key.user_id is not None:
+        user = get_user_model().from_db(connection.alias, user_names, row[len(key_names) :])
+    ScopedAPIKey.user.field.set_cached_value(key, user)
+    return key
 
 
 class APIKeyAuthentication(BaseAuthentication):
