@@ -65,6 +65,7 @@ def prepare(args, index: int, root: Path) -> dict:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{args.template_db}"')
         env["DATABASE_URL"] = admin.rsplit("/", 1)[0] + "/" + name
         env["CELERY_BROKER_URL"] = args.broker_url
+        env["CELERY_QUEUE"] = f"factdesk-ab{index}"  # each version's worker reads its own
     else:
         env.pop("DATABASE_URL", None)
         env.pop("CELERY_BROKER_URL", None)
