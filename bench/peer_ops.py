@@ -219,11 +219,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(command: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+def start(command: str, env: dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
     # As honcho runs a Procfile line: through the shell, with the environment expanded.
     return subprocess.Popen(
         ["/bin/sh", "-c", "exec " + command],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=open(log, "w"),  # noqa: SIM115 (closed with the process)
         stderr=subprocess.STDOUT,
@@ -309,7 +309,12 @@ def timed(session, method: str, url: str, **kwargs):
     return time.perf_counter() - started, response, size
 
 
-def run_operations(base: str, key: str, *, articles: int, runs: int, seed: int, db_alias) -> dict:
+OPERATIONS = ("list", "fetch", "spans", "export", "import")
+
+
+def run_operations(
+    base: str, key: str, *, articles: int, runs: int, seed: int, db_alias, only=OPERATIONS
+) -> dict:
     import requests
 
     from apps.articles.models import Article
@@ -331,20 +336,21 @@ def run_operations(base: str, key: str, *, articles: int, runs: int, seed: int, 
     # (apps/api/pagination.py): right after the corpus is written the page may be short, so wait
     # for the corpus to settle before timing rather than weaken the API.
     settle_until = time.monotonic() + 30
-    while True:
+    while "list" in only:
         _, response, _ = timed(session, "GET", f"{api}/articles", params={"page_size": 100})
         expect(response, 200)
         if len(response.json()["results"]) == 100 or time.monotonic() > settle_until:
             break
         time.sleep(0.5)
     times = []
-    for i in range(runs + 3):
+    for i in range(runs + 3 if "list" in only else 0):
         t, response, size = timed(session, "GET", f"{api}/articles", params={"page_size": 100})
         expect(response, 200)
         assert len(response.json()["results"]) == 100
         if i >= 3:
             times.append(t)
-    results["list 100"] = {**summary(times), "bytes": size}
+    if times:
+        results["list 100"] = {**summary(times), "bytes": size}
 
     # 2. Fetch one annotated article with its annotations.
     from django.db.models import Count
@@ -361,18 +367,22 @@ def run_operations(base: str, key: str, *, articles: int, runs: int, seed: int, 
         .values_list("uuid", "body")[: runs + 3]
     )
     times, sizes = [], []
-    for i in range(runs + 3):
+    for i in range(runs + 3 if "fetch" in only else 0):
         article_id = rng.choice(annotated)
         t, response, size = timed(session, "GET", f"{api}/articles/{article_id}")
         expect(response, 200)
         if i >= 3:
             times.append(t)
             sizes.append(size)
-    results["fetch 1 with annotations"] = {**summary(times), "bytes": statistics.median(sizes)}
+    if times:
+        results["fetch 1 with annotations"] = {
+            **summary(times),
+            "bytes": statistics.median(sizes),
+        }
 
     # 3. One annotation of 20 spans in one request, each on an article without annotations.
     times = []
-    for i, (article_id, body) in enumerate(plain):
+    for i, (article_id, body) in enumerate(plain if "spans" in only else []):
         _, spans = make_article_spans_for(body)
         items = pick_spans(rng, body, spans)
         t, response, size = timed(
@@ -382,11 +392,12 @@ def run_operations(base: str, key: str, *, articles: int, runs: int, seed: int, 
         assert len(response.json()) == 20
         if i >= 3:
             times.append(t)
-    results["20 spans in 1 request"] = summary(times)
+    if times:
+        results["20 spans in 1 request"] = summary(times)
 
     # 4. Export everything.
     times, sizes, first_bytes = [], [], []
-    export_runs = 3
+    export_runs = 3 if "export" in only else -1
     for i in range(export_runs + 1):
         started = time.perf_counter()
         response = session.get(f"{api}/articles/export", params={"format": "jsonl"}, stream=True)
@@ -404,15 +415,16 @@ def run_operations(base: str, key: str, *, articles: int, runs: int, seed: int, 
             sizes.append(size)
             first_bytes.append(first_byte)
     else:
-        results["export everything"] = {
-            **summary(times),
-            "bytes": statistics.median(sizes),
-            "first_byte_ms": round(statistics.median(first_bytes) * 1000, 2),
-        }
+        if times:
+            results["export everything"] = {
+                **summary(times),
+                "bytes": statistics.median(sizes),
+                "first_byte_ms": round(statistics.median(first_bytes) * 1000, 2),
+            }
 
     # 5. Import 1,000 documents in one request (new ones each run); then wait for extraction.
     times, extraction, checks = [], [], []
-    import_runs = 3
+    import_runs = 3 if "import" in only else -1
     for run in range(import_runs + 1):
         tag = uuid.uuid4().hex[:8]
         docs = []
@@ -453,14 +465,15 @@ def run_operations(base: str, key: str, *, articles: int, runs: int, seed: int, 
             checks.append(quiet - sent if quiet else None)
     else:
         finished = [x for x in extraction if x is not None]
-        results["import 1,000 in 1 request"] = {
-            **summary(times),
-            "request_bytes": len(payload),
-            "extraction_done_s": [round(x, 1) for x in finished],
-            "extraction_timed_out": len(extraction) - len(finished),
-            "checks_done_s": [round(x, 1) for x in checks if x is not None],
-            "timed_when": "the worker is quiet: the previous import extracted and checked",
-        }
+        if times:
+            results["import 1,000 in 1 request"] = {
+                **summary(times),
+                "request_bytes": len(payload),
+                "extraction_done_s": [round(x, 1) for x in finished],
+                "extraction_timed_out": len(extraction) - len(finished),
+                "checks_done_s": [round(x, 1) for x in checks if x is not None],
+                "timed_when": "the worker is quiet: the previous import extracted and checked",
+            }
     return results
 
 
@@ -619,7 +632,13 @@ def bench_one(args, articles: int) -> dict:
         wait_http(base + "/healthz", web, web_log)
         print(f"  {lines['web']}\n  {lines['worker']}\n  timing …", flush=True)
         operations = run_operations(
-            base, key.secret, articles=articles, runs=args.runs, seed=args.seed, db_alias=None
+            base,
+            key.secret,
+            articles=articles,
+            runs=args.runs,
+            seed=args.seed,
+            db_alias=None,
+            only=args.operations,
         )
         time.sleep(1)
         memory = {"web": memory_mib(web.pid), "worker": memory_mib(worker.pid)}
@@ -688,11 +707,20 @@ def main() -> None:
     parser.add_argument("--articles", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=50, help="timed requests per list/fetch/spans")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--operations",
+        type=lambda text: text.split(","),
+        default=list(OPERATIONS),
+        help=f"comma-separated, a subset of {','.join(OPERATIONS)} (default: all)",
+    )
     parser.add_argument("--stack", choices=["embedded", "postgres"], default="embedded")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--broker-url", default="")
     parser.add_argument("--result-file", help=argparse.SUPPRESS)  # one N, in a child process
     args = parser.parse_args()
+    unknown = set(args.operations) - set(OPERATIONS)
+    if unknown:
+        parser.error(f"unknown operation(s): {', '.join(sorted(unknown))}")
     if args.stack == "postgres" and not (args.database_url and args.broker_url):
         parser.error("--stack postgres needs --database-url and --broker-url")
     if args.result_file:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.db import connections
+
+from apps.compiled_queries import CompiledValues, compiled
 
 ANNOTATOR = "annotator"
 REVIEWER = "reviewer"
@@ -17,9 +20,17 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
         return frozenset(ROLES)
     cached = getattr(user, "_factdesk_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        # The user's groups (a handful) in a query compiled once per connection
+        # (apps.compiled_queries: compiling it took longer than running it), the roles among them.
+        connection = connections[Group.objects.db]
+        rows = compiled(connection, "user-groups", _groups_query).rows(connection, user.pk)
+        cached = frozenset(name for (name,) in rows if name in ROLES)
         user._factdesk_roles = cached
     return cached
+
+
+def _groups_query(connection) -> CompiledValues:
+    return CompiledValues(Group.objects.filter(user=0).values("name"), connection)
 
 
 def can_annotate(user) -> bool:

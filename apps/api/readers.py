@@ -9,7 +9,6 @@ writes it, …) is chosen once from the serializer's field class, not per row.""
 from __future__ import annotations
 
 import uuid
-import weakref
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -23,6 +22,7 @@ from apps.annotations.models import Claim, DateMention, EntityMention, Evidence,
 from apps.api import serializers as s
 from apps.articles.models import Article
 from apps.checks.models import Finding
+from apps.compiled_queries import CompiledValues, compiled
 
 # A compiled serializer: (answer key, row key, conversion or None for "as stored").
 Plan = list[tuple[str, str, Callable[[Any], Any] | None]]
@@ -150,39 +150,15 @@ def _claim_plan() -> Plan:
     return plan
 
 
-class _CompiledValues:
-    """A `.values()` query compiled to SQL once per database connection and run again with new
-    parameters: Django's compiler builds the SQL (about 0.5 ms a query, more than running it on
-    a small article) and its converters turn the rows into the same Python values as the ORM."""
-
-    def __init__(self, queryset, connection) -> None:
-        query = queryset.query
-        self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        self.compiler = query.get_compiler(connection=connection)
-        self.sql, self.params = self.compiler.as_sql()
-        fields = [col[0] for col in self.compiler.select[: self.compiler.col_count]]
-        self.converters = self.compiler.get_converters(fields)
-
-    def run(self, connection, param: Any) -> list[dict[str, Any]]:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, (param,))
-            rows = cursor.fetchall()
-        if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
-        names = self.names
-        return [dict(zip(names, row, strict=True)) for row in rows]
-
-
-# Compiled queries, per database connection (each thread of a threaded server has its own).
-_compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _PLACEHOLDER_ID = 0
 _PLACEHOLDER_UUID = uuid.UUID(int=0)
 
 
-def _queries(connection) -> dict[str, _CompiledValues]:
-    found = _compiled.get(connection)
-    if found is not None:
-        return found
+def _queries(connection) -> dict[str, CompiledValues]:
+    return compiled(connection, "article-detail", _build_queries)
+
+
+def _build_queries(connection) -> dict[str, CompiledValues]:
     article_plan, article_columns = _plan(s.ArticleDetailOut)
     claim_columns = [key for _, key, _ in _claim_plan() if key not in ("article_uuid", "evidence")]
 
@@ -205,13 +181,8 @@ def _queries(connection) -> dict[str, _CompiledValues]:
             Finding, ["pk", *span_columns(s.FindingOut)], order=("code", "created_at", "id")
         ),
     }
-    found = {name: _CompiledValues(qs, connection) for name, qs in querysets.items()}
-    for name, compiled in found.items():
-        # Each query has exactly one parameter: the placeholder, replaced on every run.
-        if len(compiled.params) != 1:
-            raise AssertionError(f"{name}: expected one parameter, got {compiled.params!r}")
-    _compiled[connection] = found
-    return found
+    # Each query has exactly one parameter: the placeholder, replaced on every run.
+    return {name: CompiledValues(qs, connection) for name, qs in querysets.items()}
 
 
 def article_detail_data(*, article_uuid: uuid.UUID | str) -> dict[str, Any] | None:

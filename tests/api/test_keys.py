@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from apps.accounts.models import ScopedAPIKey
 from tests.api.conftest import key_client
@@ -170,3 +173,27 @@ def test_it_refuses_a_key_whose_secret_half_is_wrong(client, read_key):
     response = client.get("/api/v1/claims", HTTP_X_API_KEY=f"{prefix}.{'x' * 32}")
 
     assert response.status_code == 401
+
+
+def test_it_stops_an_expired_key_at_its_next_request(read_key):
+    api = key_client(read_key.secret)
+    assert api.get("/api/v1/claims").status_code == 200
+
+    ScopedAPIKey.objects.filter(pk=read_key.key.pk).update(
+        expiry_date=timezone.now() - dt.timedelta(minutes=1)
+    )
+
+    refused = api.get("/api/v1/claims")
+    assert refused.status_code == 401
+    assert "expired" in refused.json()["message"]
+
+
+def test_it_stops_a_key_whose_service_user_was_deactivated_at_its_next_request(read_key):
+    api = key_client(read_key.secret)
+    assert api.get("/api/v1/claims").status_code == 200
+
+    User.objects.filter(pk=read_key.key.user_id).update(is_active=False)
+
+    refused = api.get("/api/v1/claims")
+    assert refused.status_code == 401
+    assert "no active service user" in refused.json()["message"]
