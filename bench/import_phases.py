@@ -155,18 +155,7 @@ def main() -> None:
             if condition == "worker stopped":
                 signal_tree(worker.pid, signal.SIGSTOP)
             tag = uuid.uuid4().hex[:8]
-            docs = []
-            for j in range(1000):
-                body, _ = peer_ops.make_article(rng)
-                docs.append(
-                    {
-                        "title": f"Imported {tag} {j}",
-                        "body": body,
-                        "source": "Bench Wire",
-                        "external_id": f"peerops-import:{tag}:{j}",
-                    }
-                )
-            payload = json.dumps(docs).encode()
+            payload = peer_ops.import_payload(rng, tag)
             sent_at = time.time()
             try:
                 elapsed, response, _ = peer_ops.timed(

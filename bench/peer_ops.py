@@ -427,18 +427,7 @@ def run_operations(
     import_runs = 3 if "import" in only else -1
     for run in range(import_runs + 1):
         tag = uuid.uuid4().hex[:8]
-        docs = []
-        for j in range(1000):
-            body, _ = make_article(rng)
-            docs.append(
-                {
-                    "title": f"Imported {tag} {j}",
-                    "body": body,
-                    "source": "Bench Wire",
-                    "external_id": f"peerops-import:{tag}:{j}",
-                }
-            )
-        payload = json.dumps(docs).encode()
+        payload = import_payload(rng, tag)
         t, response, size = timed(
             session,
             "POST",
@@ -475,6 +464,21 @@ def run_operations(
                 "timed_when": "the worker is quiet: the previous import extracted and checked",
             }
     return results
+
+
+def import_payload(rng: random.Random, tag: str, count: int = 1000) -> bytes:
+    """The JSON list of the bulk import operation: `count` new articles with external ids
+    `peerops-import:<tag>:<j>`."""
+    docs = [
+        {
+            "title": f"Imported {tag} {j}",
+            "body": make_article(rng)[0],
+            "source": "Bench Wire",
+            "external_id": f"peerops-import:{tag}:{j}",
+        }
+        for j in range(count)
+    ]
+    return json.dumps(docs).encode()
 
 
 def make_article_spans_for(body: str) -> tuple[str, dict[str, list]]:

@@ -570,6 +570,18 @@ def _pipeline_inputs(article: Article, kb) -> tuple:
     )
 
 
+def _pipeline_run(article: Article, kb, people) -> Extraction:
+    """The pipeline on an article's inputs (_ARTICLE_INPUTS), inside or outside a transaction."""
+    return pipeline.extract(
+        article.body,
+        published_on=article.published_on,
+        kb=kb,
+        people=people,
+        language=article.language,
+        source=article.source,
+    )
+
+
 def _extract_ahead(*, limit: int) -> dict[int, _Ahead]:
     """On SQLite, run the pipeline on the next pending articles before the write transaction.
 
@@ -595,14 +607,7 @@ def _extract_ahead(*, limit: int) -> dict[int, _Ahead]:
     try:
         for article in Article.objects.filter(pk__in=ids).only(*_ARTICLE_INPUTS):
             try:
-                extraction = pipeline.extract(
-                    article.body,
-                    published_on=article.published_on,
-                    kb=kb,
-                    people=people,
-                    language=article.language,
-                    source=article.source,
-                )
+                extraction = _pipeline_run(article, kb, people)
             except _RETRYABLE:
                 raise
             except Exception:  # noqa: BLE001 (run again in the transaction, which records it)
@@ -624,7 +629,7 @@ def _extract_locked(
         Article.objects.select_for_update()
         .filter(pk__in=article_ids)
         .order_by("pk")
-        .only("id", "body", "body_sha256", "published_on", "language", "source", "extracted_at")
+        .only(*_ARTICLE_INPUTS, "extracted_at")
     )
     if len(articles) < len(set(article_ids)):
         gone = sorted(set(article_ids) - {a.pk for a in articles})
@@ -654,14 +659,7 @@ def _extract_locked(
         if known is not None and known.inputs == _pipeline_inputs(article, kb):
             extraction = known.extraction
         else:
-            extraction = pipeline.extract(
-                article.body,
-                published_on=article.published_on,
-                kb=kb,
-                people=people,
-                language=article.language,
-                source=article.source,
-            )
+            extraction = _pipeline_run(article, kb, people)
         result = ExtractionResult(article_id=article.pk, body_sha256=article.body_sha256)
         for kind, proposals in proposals_from(article.body, extraction).items():
             _proposals_plan(
