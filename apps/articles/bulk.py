@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -43,7 +43,7 @@ from apps.articles.services import (
     article_update_body,
     article_update_metadata,
 )
-from apps.bulk_rows import insert_fields, rows_insert
+from apps.bulk_rows import history_copy, insert_fields, rows_insert
 from apps.errors import Conflict, InvalidItems, TooLarge
 
 # The fields of an item: those of the single import's JSON body (ArticleIn) but `file`.
@@ -390,55 +390,55 @@ def _create(cleaned: list[dict[str, Any]], *, created_by) -> list[uuid.UUID]:
 
     The rows are those `Article(**clean).save()` writes, built without a model instance per
     article (the constructor's defaults for ~30 fields were a fifth of a 1,000-article import):
-    one instance gives every column's default and the extraction request
-    (processing.extraction_request_new sets it on the instances, to be written with the rows;
-    one message after commit), then each row takes its item's values and a new uuid4. One
-    statement per table (apps.bulk_rows): bulk_create compiled every value into SQL (about
-    0.5 s of the 0.9 s a 1,000-article import took, bench/README.md)."""
+    one instance gives the value of every column an item does not set, the same in every row
+    (the extraction request too: processing.extraction_request_new sets it on the instance, to
+    be written with the rows; one message after commit); each row takes its item's values and a
+    new uuid4. One statement per table (apps.bulk_rows): bulk_create compiled every value into
+    SQL (about 0.5 s of the 0.9 s a 1,000-article import took, bench/README.md); the history
+    rows are copied by the database from the inserted articles."""
     now = timezone.now()
     user_id = created_by.pk if created_by is not None else None
     template = Article(created_by_id=user_id, created_at=now, updated_at=now)
     processing.extraction_request_new(articles=[template])
     fields = insert_fields(Article)
-    defaults = {f.attname: getattr(template, f.attname) for f in fields}
+    from_item = [f for f in fields if f.attname in _ITEM_COLUMNS]
+    same = {f: getattr(template, f.attname) for f in fields if f.attname not in _ITEM_COLUMNS}
+    names = [f.attname for f in from_item]
     randomness = os.urandom(16 * len(cleaned))  # one call for every uuid4
-    rows = []
-    for i, clean in enumerate(cleaned):
-        row = {**defaults, **clean}
-        row["uuid"] = uuid.UUID(bytes=randomness[16 * i : 16 * i + 16], version=4)
-        rows.append(row)
+    uuids = [
+        uuid.UUID(bytes=randomness[16 * i : 16 * i + 16], version=4) for i in range(len(cleaned))
+    ]
+    for clean, new_id in zip(cleaned, uuids, strict=True):
+        clean["uuid"] = new_id
+    # On SQLite this transaction holds the write lock: the articles after the last id are ours.
+    last = (
+        Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        if connection.vendor == "sqlite"
+        else None
+    )
     try:
         with transaction.atomic():
-            rows_insert(Article, fields, ([row[f.attname] for f in fields] for row in rows))
+            rows_insert(
+                Article, from_item, ([clean[n] for n in names] for clean in cleaned), same=same
+            )
     except IntegrityError:
         # Another request created one of these external_ids at the same moment.
         taken = Article.objects.filter(
-            external_id__in=[row["external_id"] for row in rows if row["external_id"]]
+            external_id__in=[clean["external_id"] for clean in cleaned if clean["external_id"]]
         ).values_list("external_id", flat=True)[:5]
         raise BulkImportConflict(
             f"Articles with external ids {', '.join(map(repr, taken)) or '(unknown)'} were "
             "created at the same moment by another request; nothing was imported. Send the "
             "import again: those articles will be updated."
         ) from None
-    ids = dict(
-        Article.objects.filter(uuid__in=[row["uuid"] for row in rows]).values_list("uuid", "id")
+    inserted = (
+        Article.objects.filter(pk__gt=last)
+        if last is not None
+        else Article.objects.filter(uuid__in=uuids)
     )
-    for row in rows:
-        row["id"] = ids[row["uuid"]]
-    history = Article.history.model
-    made = {
-        "history_date": now,
-        "history_change_reason": None,
-        "history_type": "+",
-        "history_user_id": user_id,
-    }
-    history_fields = insert_fields(history)
-    rows_insert(
-        history,
-        history_fields,
-        (
-            [made[f.attname] if f.attname in made else row[f.attname] for f in history_fields]
-            for row in rows
-        ),
-    )
-    return [row["uuid"] for row in rows]
+    history_copy(inserted, user_id=user_id, date=now)
+    return uuids
+
+
+# The columns of a new article an item gives (the others are the same in every new row).
+_ITEM_COLUMNS = frozenset({*FIELDS, "uuid", "body_sha256"})

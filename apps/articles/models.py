@@ -19,8 +19,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def search(self, text: str) -> ArticleQuerySet:
         """Title, source and byline: a case-insensitive substring. The body: PostgreSQL
-        full-text search (stemmed, web-search syntax: `"exact phrase"`, `-not`, `or`) served by
-        the GIN index of migration 0003; on SQLite a substring match too."""
+        full-text search (stemmed, web-search syntax: `"exact phrase"`, `-not`, `or`); on SQLite
+        a substring match too. On PostgreSQL the extracted articles are read through the partial
+        GIN index of migration 0005, the others (not extracted yet: the index does not hold
+        them) have their body's tsvector computed here: the same match for every article."""
         text = text.strip()
         if not text:
             return self
@@ -32,20 +34,24 @@ class ArticleQuerySet(models.QuerySet):
         if settings.IS_POSTGRES:
             from django.contrib.postgres.search import SearchQuery, SearchVector
 
-            # The ids matching in the body, as a subquery: PostgreSQL runs it once on the index
-            # (a hashed SubPlan) instead of computing every body's tsvector in the OR.
-            in_body = (
-                Article.objects.annotate(
-                    body_document=SearchVector("body", config=BODY_SEARCH_CONFIG)
-                )
-                .filter(
-                    body_document=SearchQuery(
-                        text, search_type="websearch", config=BODY_SEARCH_CONFIG
+            # The ids matching in the body, as subqueries: PostgreSQL runs each once (a hashed
+            # SubPlan) instead of computing every body's tsvector in the OR. The index's rows
+            # are those of its predicate, extraction_state = 'done', literally.
+            def in_body(states: models.Q) -> models.QuerySet:
+                return (
+                    Article.objects.filter(states)
+                    .annotate(body_document=SearchVector("body", config=BODY_SEARCH_CONFIG))
+                    .filter(
+                        body_document=SearchQuery(
+                            text, search_type="websearch", config=BODY_SEARCH_CONFIG
+                        )
                     )
+                    .values("id")
                 )
-                .values("id")
-            )
-            matches |= models.Q(id__in=in_body)
+
+            done = models.Q(extraction_state=ExtractionState.DONE)
+            others = models.Q(extraction_state__in=NOT_EXTRACTED)
+            matches |= models.Q(id__in=in_body(done)) | models.Q(id__in=in_body(others))
         else:
             matches |= models.Q(body__icontains=text)
         return self.filter(matches)
@@ -72,6 +78,10 @@ class ExtractionState(models.TextChoices):
     PENDING = "pending", "pending"
     DONE = "done", "done"
     FAILED = "failed", "failed"
+
+
+# The states of an article whose body the search index does not hold (migration 0005).
+NOT_EXTRACTED = [state for state in ExtractionState.values if state != ExtractionState.DONE]
 
 
 class Article(models.Model):
