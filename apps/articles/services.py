@@ -42,7 +42,8 @@ class ArticleConflict(ArticleError, errors.Conflict):
 def body_normalize(text: str) -> str:
     """The canonical body: Unicode NFC, `\\n` newlines, no trailing whitespace at the end.
     Offsets of every annotation point into this form."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # one scan for the usual case; replace() scans for each pattern
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
     return text.rstrip()
 
@@ -73,7 +74,7 @@ def _checked_body(raw: str) -> str:
         raise ArticleError("The text contains NUL characters; is it a binary file?", field="body")
     _no_replacement_character("text", raw, field="body")
     body = body_normalize(raw)
-    if not body.strip():
+    if not body:  # all whitespace: body_normalize stripped it all
         raise ArticleError("The article body is empty.", field="body")
     limit = settings.ARTICLE_MAX_CHARS
     if len(body) > limit:
