@@ -15,7 +15,10 @@ one then the other (the order alternating), so both see the same load:
   answer: what every API request costs before its own work;
 - `fetch`: GET /api/v1/articles/{id} of an annotated article (the same article for both);
 - `spans`: POST /api/v1/articles/{id}/annotations with 20 spans, the same items on the same
-  (unannotated) article for both.
+  (unannotated) article for both;
+- `import`: POST /api/v1/articles/bulk with 1,000 new articles (bench/peer_ops.py's payload), the
+  same for both (without `--worker` their extraction waits in the broker: the request alone).
+  Heavy: use a small `--per` (e.g. `--operations import --rounds 4 --per 3`).
 
 The corpus is bench/peer_ops.py's (run it once first): the pristine SQLite copy
 (var/bench-peer-ops/sqlite-<N>/corpus.sqlite3), or on PostgreSQL a database created from
@@ -39,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import peer_ops  # noqa: E402
 
-OPERATIONS = ("404", "fetch", "spans")
+OPERATIONS = ("404", "fetch", "spans", "import")
 
 
 def prepare(args, index: int, root: Path) -> dict:
@@ -183,6 +186,16 @@ def main() -> None:
                             "POST",
                             f"/api/v1/articles/{article_id}/annotations",
                             {"json": peer_ops.pick_spans(rng, body, spans)},
+                            201,
+                        )
+                    elif op == "import":
+                        request = (
+                            "POST",
+                            "/api/v1/articles/bulk",
+                            {
+                                "data": peer_ops.import_payload(rng, f"ab{round_}-{i}"),
+                                "headers": {"Content-Type": "application/json"},
+                            },
                             201,
                         )
                     elif op == "fetch":
