@@ -400,3 +400,51 @@ def test_the_checkpoint_waits_for_the_answer_and_the_setting_comes_back(clients)
     assert _post(clients["write_key"], [{"title": "No body"}]).status_code == 400
     assert state() == before
     assert Article.objects.filter(external_id__in=["cms-0", "cms-1"]).count() == 2
+
+
+def test_a_large_import_stores_every_value_exactly_as_sent(clients, annotator):
+    """Past a few rows, values every article shares are written once into the statement (as
+    literals on SQLite) and the history rows are copied by the database from the new articles:
+    what is stored, and what the history says, is exactly what was sent."""
+    tricky = 'O\'Brien & 100% of "%s" ? \\ Zoë –\u2028 done'
+    items = [
+        _item(
+            n,
+            source=tricky,
+            byline=tricky + " (byline)",
+            language="fr",
+            published_on="2026-02-03",
+            url="https://news.example.com/a?b=1&c=%25s",
+            # One item differs: the column is bound, not shared.
+            event_on="2026-02-01" if n == 41 else "2026-02-02",
+        )
+        for n in range(80)
+    ]
+    response = _post(clients["annotator"], items)
+    assert response.status_code == 201, response.content
+    rows = response.json()["articles"]
+    articles = {str(a.uuid): a for a in Article.objects.filter(uuid__in=[r["id"] for r in rows])}
+    assert len(articles) == 80
+    for n, row in enumerate(rows):
+        article = articles[row["id"]]
+        assert (article.title, article.body, article.external_id) == (
+            f"Talks in Paris, part {n}",
+            f"{BODY} Item {n}.",
+            f"cms-{n}",
+        )
+        assert (article.source, article.byline, article.language) == (
+            tricky,
+            tricky + " (byline)",
+            "fr",
+        )
+        assert article.url == "https://news.example.com/a?b=1&c=%25s"
+        assert (article.published_on, article.event_on) == (
+            dt.date(2026, 2, 3),
+            dt.date(2026, 2, 1) if n == 41 else dt.date(2026, 2, 2),
+        )
+        assert (article.created_by, article.extraction_state) == (annotator, "pending")
+        (record,) = article.history.all()
+        assert record.history_type == "+" and record.history_user == annotator
+        for name in ("title", "body", "source", "byline", "url", "language", "published_on",
+                     "event_on", "external_id", "body_sha256", "revision", "created_at"):  # fmt: skip
+            assert getattr(record, name) == getattr(article, name), name
