@@ -20,9 +20,10 @@ class ArticleQuerySet(models.QuerySet):
     def search(self, text: str) -> ArticleQuerySet:
         """Title, source and byline: a case-insensitive substring. The body: PostgreSQL
         full-text search (stemmed, web-search syntax: `"exact phrase"`, `-not`, `or`); on SQLite
-        a substring match too. On PostgreSQL the extracted articles are read through the partial
-        GIN index of migration 0005, the others (not extracted yet: the index does not hold
-        them) have their body's tsvector computed here: the same match for every article."""
+        a substring match too. On PostgreSQL the articles are read through the partial GIN index
+        of migration 0005, but those pending extraction (the index does not hold them: a body
+        imported or edited a moment ago), whose tsvector is computed here: the same match for
+        every article."""
         text = text.strip()
         if not text:
             return self
@@ -36,7 +37,7 @@ class ArticleQuerySet(models.QuerySet):
 
             # The ids matching in the body, as subqueries: PostgreSQL runs each once (a hashed
             # SubPlan) instead of computing every body's tsvector in the OR. The index's rows
-            # are those of its predicate, extraction_state = 'done', literally.
+            # are those of its predicate, extraction_state <> 'pending', literally.
             def in_body(states: models.Q) -> models.QuerySet:
                 return (
                     Article.objects.filter(states)
@@ -49,9 +50,8 @@ class ArticleQuerySet(models.QuerySet):
                     .values("id")
                 )
 
-            done = models.Q(extraction_state=ExtractionState.DONE)
-            others = models.Q(extraction_state__in=NOT_EXTRACTED)
-            matches |= models.Q(id__in=in_body(done)) | models.Q(id__in=in_body(others))
+            pending = models.Q(extraction_state=ExtractionState.PENDING)
+            matches |= models.Q(id__in=in_body(~pending)) | models.Q(id__in=in_body(pending))
         else:
             matches |= models.Q(body__icontains=text)
         return self.filter(matches)
@@ -78,10 +78,6 @@ class ExtractionState(models.TextChoices):
     PENDING = "pending", "pending"
     DONE = "done", "done"
     FAILED = "failed", "failed"
-
-
-# The states of an article whose body the search index does not hold (migration 0005).
-NOT_EXTRACTED = [state for state in ExtractionState.values if state != ExtractionState.DONE]
 
 
 class Article(models.Model):
