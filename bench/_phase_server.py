@@ -61,6 +61,7 @@ def install() -> None:
         bulk_rows.rows_insert,
         key=lambda model, *a, **k: f"insert {model._meta.model_name}",
     )
+    bulk.history_copy = _timed("insert historicalarticle (copy)", bulk_rows.history_copy)
     bulk_import.imported_body = _timed("answer", bulk_import.imported_body)
     inner = bulk_import.bulk_import_response
 
