@@ -258,12 +258,13 @@ def history_insert(
 
 def history_copy(
     queryset: models.QuerySet, *, user_id: int | None, date: Any, history_type: str = "+"
-) -> None:
+) -> int | None:
     """The rows history_insert writes, for the saved rows `queryset` selects, copied by the
     database from those rows (INSERT … SELECT, in primary key order): their values are not sent
-    to the database a second time (for 1,000 new articles, 3 MB of bodies: 30 ms on SQLite)."""
+    to the database a second time (for 1,000 new articles, 3 MB of bodies: 30 ms on SQLite).
+    Returns the number of rows written (None: history is off)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
+        return None
     history, fields, made = _history_columns(
         queryset.model, user_id=user_id, date=date, history_type=history_type
     )
@@ -280,3 +281,4 @@ def history_copy(
         cursor.execute(
             f"INSERT INTO {ops.quote_name(history._meta.db_table)} ({columns}) {sql}", params
         )
+        return cursor.rowcount

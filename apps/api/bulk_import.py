@@ -276,8 +276,8 @@ SCHEMA = extend_schema(
 def _sqlite_checkpoint_after_response() -> None:
     """On SQLite, this request's commit leaves the WAL checkpoint to after the answer is sent.
 
-    A 1,000-article import writes ~12 MB of pages (each body is stored three times: the article,
-    its history row, its revision 1) to the write-ahead log; committing it went over the WAL's
+    A 1,000-article import writes ~8 MB of pages (each body is stored twice: the article and its
+    history row) to the write-ahead log; committing it went over the WAL's
     auto-checkpoint size (1,000 pages), so the commit also copied all of it into the database
     file and synced it: 40-50 % of the request (bench/README.md, peer operations). The commit
     itself is as durable either way (synchronous=NORMAL: the WAL holds the committed pages); the

@@ -436,7 +436,9 @@ def _create(cleaned: list[dict[str, Any]], *, created_by) -> list[uuid.UUID]:
         if last is not None
         else Article.objects.filter(uuid__in=uuids)
     )
-    history_copy(inserted, user_id=user_id, date=now)
+    copied = history_copy(inserted, user_id=user_id, date=now)
+    if copied is not None and copied != len(cleaned):  # never: then nothing is imported
+        raise RuntimeError(f"{copied} history rows for {len(cleaned)} new articles")
     return uuids
 
 
