@@ -13,10 +13,14 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.utils import timezone
+from rest_framework import ISO_8601
 from rest_framework import fields as drf_fields
 from rest_framework import serializers as drf_serializers
+from rest_framework.settings import api_settings as drf_api_settings
 
 from apps.annotations.models import Claim, DateMention, EntityMention, Evidence, Quote
 from apps.api import serializers as s
@@ -43,11 +47,43 @@ def _later(value: Any) -> None:
     return None
 
 
+class _InZone:
+    """DRF's DateTimeField.to_representation for an ISO 8601 field without a time zone of its
+    own: the value in the current time zone, "+00:00" written "Z"; None stays None. The current
+    zone is a thread-local lookup, most of DRF's cost per value (a fetch converts ~30 values):
+    `_rows` looks it up once per answer and calls `at(zone)`."""
+
+    def __init__(self, field: drf_fields.DateTimeField) -> None:
+        self.fallback = field.to_representation
+
+    def __call__(self, value: Any) -> Any:  # DRF's own path (USE_TZ off)
+        return None if value is None else self.fallback(value)
+
+    def at(self, zone) -> Callable[[Any], Any]:
+        if zone is None:
+            return self
+
+        def convert(value: Any) -> Any:
+            if value is None:
+                return None
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return convert
+
+
 def _conversion(field: drf_fields.Field) -> Callable[[Any], Any] | None:
     if isinstance(field, drf_fields.UUIDField):
         return _text
     if isinstance(field, drf_fields.DateTimeField):
-        # DRF's own conversion (to the current time zone, "Z" for UTC); None stays None.
+        output_format = getattr(field, "format", drf_api_settings.DATETIME_FORMAT)
+        if (
+            isinstance(output_format, str)
+            and output_format.lower() == ISO_8601
+            and not hasattr(field, "timezone")
+        ):
+            return _InZone(field)
+        # DRF's own conversion; None stays None.
         return lambda value, to=field.to_representation: None if value is None else to(value)
     if isinstance(field, drf_fields.DateField):
         return _iso
@@ -86,7 +122,16 @@ def _plan(serializer_class: type[drf_serializers.Serializer]) -> tuple[Plan, lis
     return plan, columns
 
 
+def _in_zone(plan: Plan) -> Plan:
+    """The plan with its datetime conversions bound to the current time zone."""
+    if not any(isinstance(convert, _InZone) for _, _, convert in plan):
+        return plan
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+    return [(n, k, c.at(zone) if isinstance(c, _InZone) else c) for n, k, c in plan]
+
+
 def _rows(plan: Plan, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    plan = _in_zone(plan)
     return [
         {name: (row[key] if convert is None else convert(row[key])) for name, key, convert in plan}
         for row in rows
@@ -115,6 +160,7 @@ def instances_data(serializer_class: type, items) -> list[dict[str, Any]]:
     for name, key, convert in plan:
         if convert is _later or key == "article_uuid":
             raise TypeError(f"{serializer_class.__name__}.{name} is not a plain field")
+    plan = _in_zone(plan)
     return [
         {
             name: (getattr(item, key) if convert is None else convert(getattr(item, key)))

@@ -10,7 +10,6 @@ import hashlib
 import json
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -85,19 +84,24 @@ class CSVRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
-def _etag(data: Any) -> str:
-    raw = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":"))
-    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
-
-
 def etag_response(request, data: Any) -> Response:
-    """200 with an ETag, or 304 when the client already has this exact representation."""
-    tag = _etag(data)
+    """200 with an ETag, or 304 when the client already has this exact representation. The
+    answer is rendered here, once: the ETag is a hash of the bytes sent (a strong validator: an
+    answer rendered differently, e.g. indented on request, has its own), and the response goes
+    out as rendered (DRF does not render it again)."""
+    response = Response(data)
+    response.accepted_renderer = request.accepted_renderer
+    response.accepted_media_type = request.accepted_media_type
+    response.renderer_context = request.parser_context["view"].get_renderer_context()
+    content = response.rendered_content
+    tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
     sent = request.headers.get("If-None-Match", "")
     candidates = {t.strip().removeprefix("W/") for t in sent.split(",") if t.strip()}
     if tag in candidates or "*" in candidates:
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-    return Response(data, headers={"ETag": tag})
+    response.content = content
+    response["ETag"] = tag
+    return response
 
 
 class FactdeskViewSet(viewsets.GenericViewSet):
