@@ -5,12 +5,11 @@ select_related/prefetch_related so that a page costs a fixed number of queries."
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -163,13 +162,6 @@ class HistoryMixin:
 
 
 # --- Articles -----------------------------------------------------------------------------------
-
-
-@functools.cache
-def _output_serializer(serializer_class: type) -> Any:
-    """A bound-once instance of an output serializer, for its to_representation (which keeps no
-    state between items: the same answer as `serializer_class(items, many=True).data`)."""
-    return serializer_class()
 
 
 def article_detail_queryset() -> QuerySet:
@@ -439,30 +431,12 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
             article=article, user=request.user, items=[dict(v) for v in serializer.validated_data]
         )
         # The answer costs no query: the article's id is known, a claim created by this request
-        # has no evidence yet (an empty prefetch, not asked of the database), linked entities
-        # are the loaded instances.
+        # has no evidence yet, linked entities are the loaded instances. Shaped by the compiled
+        # plans of the output serializers (readers.new_spans_data: the same answer, in request
+        # order; tests/api/test_bulk.py compares both).
         for span in spans:
             span.article_uuid = article.uuid
-        prefetch_related_objects(
-            [x for x in spans if isinstance(x, Claim)],
-            Prefetch("evidence", queryset=Evidence.objects.none()),
-        )
-        # One output serializer per type (its fields built once), answered in request order.
-        outputs = {
-            Claim: s.ClaimOut,
-            Quote: s.QuoteOut,
-            EntityMention: s.MentionOut,
-            DateMention: s.DateOut,
-        }
-        shaped: dict[int, Any] = {}
-        for model, output in outputs.items():
-            group = [(i, span) for i, span in enumerate(spans) if type(span) is model]
-            if group:
-                # One serializer per type and process: building a ModelSerializer's fields
-                # cost more than shaping the 20 spans of a typical request.
-                shape = _output_serializer(output).to_representation
-                shaped.update((i, shape(span)) for i, span in group)
-        return Response([shaped[i] for i in range(len(spans))], status=status.HTTP_201_CREATED)
+        return Response(readers.new_spans_data(spans), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="The article's annotations as W3C Web Annotations (JSON-LD)",

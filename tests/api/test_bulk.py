@@ -253,3 +253,43 @@ def test_it_stores_the_rows_a_single_create_stores(world, clients, annotator):
         )  # fmt: skip
         bulk = type(single).objects.get(uuid=answer["id"])
         assert _stored(bulk) == _stored(single), kind
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "Europe/Paris"])
+def test_its_answer_is_exactly_what_the_output_serializers_answer(
+    world, annotator, settings, time_zone
+):
+    """The answer is written from compiled plans (apps/api/readers.new_spans_data), not field by
+    field through DRF: the same JSON text, value types included, for values as the service set
+    them (an integer in a float field, a date, a boolean, entities and none)."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from apps.annotations.services import annotations_create_bulk
+    from apps.api import readers
+    from apps.api import serializers as s
+
+    settings.TIME_ZONE = time_zone
+    items = [
+        *_items(world),
+        _span(
+            "We will not retreat", type="quote", speaker_text="Keir Starmer", speaker_confidence=1
+        ),
+        _span("Starmer", type="mention", entity=str(world.person.uuid), office=None),
+        _span("Tuesday", type="date", value="2024-01-02", precision="day", is_relative=True),
+    ]
+    serializer = s.BulkAnnotationIn(data=items, many=True)
+    assert serializer.is_valid(), serializer.errors
+    spans = annotations_create_bulk(
+        article=world.article, user=annotator, items=[dict(v) for v in serializer.validated_data]
+    )
+    for span in spans:
+        span.article_uuid = world.article.uuid
+    outputs = {Claim: s.ClaimOut, Quote: s.QuoteOut, EntityMention: s.MentionOut}
+    expected = [outputs.get(type(span), s.DateOut)(span).data for span in spans]
+
+    answer = readers.new_spans_data(spans)
+
+    assert json.dumps(answer, cls=DjangoJSONEncoder) == json.dumps(expected, cls=DjangoJSONEncoder)
+    assert answer[5]["speaker_confidence"] == 1.0 and answer[0]["evidence"] == []
