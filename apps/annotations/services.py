@@ -31,6 +31,7 @@ from apps.articles import processing
 from apps.articles.models import Article
 from apps.bulk_rows import history_insert, insert_fields, objects_insert, rows_insert
 from apps.checks.blocking import claim_blocked_by
+from apps.compiled_queries import CompiledValues, compiled, instance_values
 from apps.knowledge.models import Entity
 
 
@@ -926,6 +927,24 @@ def _entity_from(found: dict[str, Any], name: str, value: Any) -> Any:
     return entity
 
 
+def _article_locked(pk: int) -> Article:
+    """`Article.objects.select_for_update().get(pk=pk)`, its SQL compiled once per database
+    connection (apps.compiled_queries: Django's compiler took as long as the read); in the
+    caller's transaction."""
+    connection = transaction.get_connection(Article.objects.db)
+    query = compiled(
+        connection,
+        "article-locked",
+        lambda c: CompiledValues(
+            instance_values(Article.objects.select_for_update().filter(pk=0)), c
+        ),
+    )
+    found = query.instances(connection, pk, Article)
+    if not found:
+        raise Article.DoesNotExist("Article matching query does not exist.")
+    return found[0]
+
+
 @transaction.atomic
 def annotations_create_bulk(
     *, article: Article, user, items: list[dict[str, Any]]
@@ -947,7 +966,7 @@ def annotations_create_bulk(
         )
     # The same lock as annotation_create: a body edit either finished before (the offsets are
     # checked against its new body) or waits and re-anchors these spans too.
-    article = Article.objects.select_for_update().get(pk=article.pk)
+    article = _article_locked(article.pk)
     body = article.body
     entities = _entities_by_ref(items)
     spans: list[AnchoredSpan] = []

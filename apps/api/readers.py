@@ -26,7 +26,7 @@ from apps.annotations.models import Claim, DateMention, EntityMention, Evidence,
 from apps.api import serializers as s
 from apps.articles.models import Article
 from apps.checks.models import Finding
-from apps.compiled_queries import CompiledValues, compiled
+from apps.compiled_queries import CompiledValues, compiled, instance_values
 
 # A compiled serializer: (answer key, row key, conversion or None for "as stored").
 Plan = list[tuple[str, str, Callable[[Any], Any] | None]]
@@ -229,6 +229,26 @@ def _build_queries(connection) -> dict[str, CompiledValues]:
     }
     # Each query has exactly one parameter: the placeholder, replaced on every run.
     return {name: CompiledValues(qs, connection) for name, qs in querysets.items()}
+
+
+def article_instance(*, article_uuid: uuid.UUID | str) -> Article | None:
+    """`Article.objects.defer("body").get(uuid=article_uuid)` (what the article endpoints but the
+    detail look their article up with), None if there is none; its SQL compiled once per
+    connection."""
+    connection = connections[Article.objects.db]
+    try:
+        key = Article._meta.get_field("uuid").get_db_prep_value(article_uuid, connection)
+    except ValidationError:
+        return None
+    query = compiled(
+        connection,
+        "article-without-body",
+        lambda c: CompiledValues(
+            instance_values(Article.objects.filter(uuid=_PLACEHOLDER_UUID), defer=("body",)), c
+        ),
+    )
+    found = query.instances(connection, key, Article)
+    return found[0] if found else None
 
 
 def article_detail_data(*, article_uuid: uuid.UUID | str) -> dict[str, Any] | None:

@@ -385,7 +385,11 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
         pagination_class=None,
     )
     def bulk_annotations(self, request, id=None):
-        article = self.get_object()
+        # get_object()'s lookup (Article.objects.defer("body")), compiled once per connection.
+        article = readers.article_instance(article_uuid=id)
+        if article is None:
+            raise Http404("No Article matches the given query.")
+        self.check_object_permissions(request, article)
         items = request.data
         if not isinstance(items, list):
             raise annotation_services.BulkAnnotationError(

@@ -293,3 +293,42 @@ def test_its_answer_is_exactly_what_the_output_serializers_answer(
 
     assert json.dumps(answer, cls=DjangoJSONEncoder) == json.dumps(expected, cls=DjangoJSONEncoder)
     assert answer[5]["speaker_confidence"] == 1.0 and answer[0]["evidence"] == []
+
+
+def test_an_unknown_article_is_a_404(clients):
+    url = "/api/v1/articles/00000000-0000-0000-0000-000000000000/annotations"
+    response = clients["annotator"].post(url, [], format="json")
+    assert response.status_code == 404
+    assert response.json()["message"]
+
+
+def test_its_article_reads_are_compiled_once_per_connection(world, clients, monkeypatch):
+    """The view's lookup and the service's locked read of the article run SQL compiled by the
+    first request (apps.compiled_queries): Django's compiler took as long as each read."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    client = clients["annotator"]
+    items = _items(world)
+    assert client.post(_url(world), items[:1], format="json").status_code == 201
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(compiler, *args, **kwargs):
+        if compiler.query.model is Article and type(compiler) is SQLCompiler:
+            compiled.append(compiler.query)
+        return as_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    assert client.post(_url(world), items[1:], format="json").status_code == 201
+    assert compiled == []
+
+
+def test_it_locks_the_article_row_where_the_database_can(world, clients):
+    """The compiled locked read is still SELECT … FOR UPDATE on PostgreSQL (a body edit waits);
+    SQLite locks the whole database for the transaction instead (transaction_mode IMMEDIATE)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = clients["annotator"].post(_url(world), _items(world), format="json")
+    assert response.status_code == 201
+    locked = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert len(locked) == (1 if connection.vendor == "postgresql" else 0)
+    assert '"articles_article"' in "".join(locked) or connection.vendor != "postgresql"
