@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 
 class CompiledValues:
@@ -41,6 +41,19 @@ class CompiledValues:
     def run(self, connection, param: Any) -> list[dict[str, Any]]:
         names = self.names
         return [dict(zip(names, row, strict=True)) for row in self.rows(connection, param)]
+
+    def instances(self, connection, param: Any, model: type[Model]) -> list[Model]:
+        """The rows as instances of `model`, as the ORM's own iteration makes them
+        (`Model.from_db`), for a queryset of `instance_values`."""
+        names = self.names
+        return [model.from_db(connection.alias, names, row) for row in self.rows(connection, param)]
+
+
+def instance_values(queryset: QuerySet, *, defer: tuple[str, ...] = ()) -> QuerySet:
+    """`queryset.values()` of its model's concrete fields (their attnames, in the model's order)
+    but `defer`: the rows CompiledValues.instances turns into instances."""
+    meta = queryset.model._meta
+    return queryset.values(*(f.attname for f in meta.concrete_fields if f.name not in defer))
 
 
 _compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -1,7 +1,8 @@
 """Requests no view should see, and answers no view wrote: a control character in the address,
 the trailing slash most REST clients append to /api/v1/ paths, OPTIONS on a page, and the empty
 error bodies Django leaves (a 405 from `require_GET`). Each answer says what was wrong in the
-form the caller reads: JSON under /api/, a small HTML page elsewhere."""
+form the caller reads: JSON under /api/, a small HTML page elsewhere. And the Celery messages of
+a request, sent once its answer is written (SendAfterResponseMiddleware)."""
 
 from __future__ import annotations
 
@@ -142,3 +143,27 @@ class ErrorMessageMiddleware:
             if header.lower() not in ("content-type", "content-length"):
                 filled[header] = value
         return filled
+
+
+class SendAfterResponseMiddleware:
+    """The Celery messages a request's commits send (apps.articles.processing: a check of the
+    annotated article, an extraction) go out once the answer is written, not before it: the
+    client does not wait for the broker. The answer's close() (called by the server after
+    writing the body, also for a streamed answer) sends them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from apps.articles import processing
+
+        with processing.sends_held() as held:
+            try:
+                response = self.get_response(request)
+            except BaseException:
+                processing.sends_release(held)
+                raise
+        if held:
+            # Django runs a response's resource closers in close(), after the server wrote it.
+            response._resource_closers.append(lambda: processing.sends_release(held))
+        return response

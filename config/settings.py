@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "config.middleware.RequestGuardMiddleware",
     # Before anything reads the body: an oversized upload gets a clear 413.
     "config.security.RequestSizeLimitMiddleware",
+    # Celery messages of the request's commits are sent after its answer is written.
+    "config.middleware.SendAfterResponseMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -13,16 +13,20 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.utils import timezone
+from rest_framework import ISO_8601
 from rest_framework import fields as drf_fields
 from rest_framework import serializers as drf_serializers
+from rest_framework.settings import api_settings as drf_api_settings
 
 from apps.annotations.models import Claim, DateMention, EntityMention, Evidence, Quote
 from apps.api import serializers as s
 from apps.articles.models import Article
 from apps.checks.models import Finding
-from apps.compiled_queries import CompiledValues, compiled
+from apps.compiled_queries import CompiledValues, compiled, instance_values
 
 # A compiled serializer: (answer key, row key, conversion or None for "as stored").
 Plan = list[tuple[str, str, Callable[[Any], Any] | None]]
@@ -43,11 +47,43 @@ def _later(value: Any) -> None:
     return None
 
 
+class _InZone:
+    """DRF's DateTimeField.to_representation for an ISO 8601 field without a time zone of its
+    own: the value in the current time zone, "+00:00" written "Z"; None stays None. The current
+    zone is a thread-local lookup, most of DRF's cost per value (a fetch converts ~30 values):
+    `_rows` looks it up once per answer and calls `at(zone)`."""
+
+    def __init__(self, field: drf_fields.DateTimeField) -> None:
+        self.fallback = field.to_representation
+
+    def __call__(self, value: Any) -> Any:  # DRF's own path (USE_TZ off)
+        return None if value is None else self.fallback(value)
+
+    def at(self, zone) -> Callable[[Any], Any]:
+        if zone is None:
+            return self
+
+        def convert(value: Any) -> Any:
+            if value is None:
+                return None
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return convert
+
+
 def _conversion(field: drf_fields.Field) -> Callable[[Any], Any] | None:
     if isinstance(field, drf_fields.UUIDField):
         return _text
     if isinstance(field, drf_fields.DateTimeField):
-        # DRF's own conversion (to the current time zone, "Z" for UTC); None stays None.
+        output_format = getattr(field, "format", drf_api_settings.DATETIME_FORMAT)
+        if (
+            isinstance(output_format, str)
+            and output_format.lower() == ISO_8601
+            and not hasattr(field, "timezone")
+        ):
+            return _InZone(field)
+        # DRF's own conversion; None stays None.
         return lambda value, to=field.to_representation: None if value is None else to(value)
     if isinstance(field, drf_fields.DateField):
         return _iso
@@ -86,7 +122,16 @@ def _plan(serializer_class: type[drf_serializers.Serializer]) -> tuple[Plan, lis
     return plan, columns
 
 
+def _in_zone(plan: Plan) -> Plan:
+    """The plan with its datetime conversions bound to the current time zone."""
+    if not any(isinstance(convert, _InZone) for _, _, convert in plan):
+        return plan
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+    return [(n, k, c.at(zone) if isinstance(c, _InZone) else c) for n, k, c in plan]
+
+
 def _rows(plan: Plan, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    plan = _in_zone(plan)
     return [
         {name: (row[key] if convert is None else convert(row[key])) for name, key, convert in plan}
         for row in rows
@@ -115,6 +160,7 @@ def instances_data(serializer_class: type, items) -> list[dict[str, Any]]:
     for name, key, convert in plan:
         if convert is _later or key == "article_uuid":
             raise TypeError(f"{serializer_class.__name__}.{name} is not a plain field")
+    plan = _in_zone(plan)
     return [
         {
             name: (getattr(item, key) if convert is None else convert(getattr(item, key)))
@@ -185,6 +231,26 @@ def _build_queries(connection) -> dict[str, CompiledValues]:
     return {name: CompiledValues(qs, connection) for name, qs in querysets.items()}
 
 
+def article_instance(*, article_uuid: uuid.UUID | str) -> Article | None:
+    """`Article.objects.defer("body").get(uuid=article_uuid)` (what the article endpoints but the
+    detail look their article up with), None if there is none; its SQL compiled once per
+    connection."""
+    connection = connections[Article.objects.db]
+    try:
+        key = Article._meta.get_field("uuid").get_db_prep_value(article_uuid, connection)
+    except ValidationError:
+        return None
+    query = compiled(
+        connection,
+        "article-without-body",
+        lambda c: CompiledValues(
+            instance_values(Article.objects.filter(uuid=_PLACEHOLDER_UUID), defer=("body",)), c
+        ),
+    )
+    found = query.instances(connection, key, Article)
+    return found[0] if found else None
+
+
 def article_detail_data(*, article_uuid: uuid.UUID | str) -> dict[str, Any] | None:
     """GET /articles/{id}: the article with its body, annotations (claims with their evidence,
     quotes, mentions, dates; each in text order) and findings, as s.ArticleDetailOut answers;
@@ -240,3 +306,73 @@ def article_detail_data(*, article_uuid: uuid.UUID | str) -> dict[str, Any] | No
     }
     answer["findings"] = spans("findings", s.FindingOut)
     return answer
+
+
+@cache
+def _new_instance_plan(serializer_class: type[drf_serializers.Serializer]) -> Plan:
+    """The serializer's fields as (answer key, attribute, conversion) for instances a service
+    has just written: their values are as the service set them (an int in a float field, a
+    TextChoices member), not as the database gives them back, so each value goes through its
+    DRF field's own to_representation, called directly (without DRF's per-field get_attribute,
+    SkipField and ordered-dict machinery, most of its cost); UUIDs and datetimes by the
+    conversions above, which equal DRF's."""
+    plan: Plan = []
+    for name, field in serializer_class().fields.items():
+        if isinstance(field, s.ArticleIdField):
+            plan.append((name, "article_uuid", _text))  # set by the caller on each instance
+        elif isinstance(field, s.EntityRefOut):
+            plan.append((name, name, _entity_ref))
+        elif isinstance(field, drf_fields.UUIDField | drf_fields.DateTimeField):
+            plan.append((name, field.source, _conversion(field)))
+        elif "." in field.source or field.source == "*" or not isinstance(field, drf_fields.Field):
+            raise TypeError(f"{serializer_class.__name__}.{name}: no plain attribute")
+        else:
+            to = field.to_representation
+            plan.append(
+                (name, field.source, lambda value, to=to: None if value is None else to(value))
+            )
+    return plan
+
+
+def _entity_ref(entity: Any) -> Any:
+    """s.EntityRefOut's answer for an entity instance."""
+    if entity is None:
+        return None
+    return {"id": str(entity.uuid), "label": str(entity.label), "kind": str(entity.kind)}
+
+
+def new_spans_data(spans: list[Any]) -> list[dict[str, Any]]:
+    """What each span's output serializer (s.ClaimOut, s.QuoteOut, s.MentionOut, s.DateOut)
+    answers for spans a service has just created, in their order; each span carries
+    `article_uuid`. A new claim has no evidence yet: its list is empty, not asked of the
+    database."""
+    outputs = {
+        Claim: s.ClaimOut,
+        Quote: s.QuoteOut,
+        EntityMention: s.MentionOut,
+        DateMention: s.DateOut,
+    }
+    plans: dict[type, Plan] = {}
+    answers = []
+    for span in spans:
+        plan = plans.get(type(span))
+        if plan is None:
+            if type(span) is Claim:
+                plan = [
+                    (n, "pk", _no_evidence) if n == "evidence" else (n, k, c)
+                    for n, k, c in _claim_plan_cached()
+                ]
+            else:
+                plan = _in_zone(_new_instance_plan(outputs[type(span)]))
+            plans[type(span)] = plan
+        answers.append(
+            {
+                name: getattr(span, key) if convert is None else convert(getattr(span, key))
+                for name, key, convert in plan
+            }
+        )
+    return answers
+
+
+def _no_evidence(_: Any) -> list:
+    return []

@@ -5,13 +5,11 @@ select_related/prefetch_related so that a page costs a fixed number of queries."
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -85,19 +83,24 @@ class CSVRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
-def _etag(data: Any) -> str:
-    raw = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":"))
-    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
-
-
 def etag_response(request, data: Any) -> Response:
-    """200 with an ETag, or 304 when the client already has this exact representation."""
-    tag = _etag(data)
+    """200 with an ETag, or 304 when the client already has this exact representation. The
+    answer is rendered here, once: the ETag is a hash of the bytes sent (a strong validator: an
+    answer rendered differently, e.g. indented on request, has its own), and the response goes
+    out as rendered (DRF does not render it again)."""
+    response = Response(data)
+    response.accepted_renderer = request.accepted_renderer
+    response.accepted_media_type = request.accepted_media_type
+    response.renderer_context = request.parser_context["view"].get_renderer_context()
+    content = response.rendered_content
+    tag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
     sent = request.headers.get("If-None-Match", "")
     candidates = {t.strip().removeprefix("W/") for t in sent.split(",") if t.strip()}
     if tag in candidates or "*" in candidates:
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-    return Response(data, headers={"ETag": tag})
+    response.content = content
+    response["ETag"] = tag
+    return response
 
 
 class FactdeskViewSet(viewsets.GenericViewSet):
@@ -159,13 +162,6 @@ class HistoryMixin:
 
 
 # --- Articles -----------------------------------------------------------------------------------
-
-
-@functools.cache
-def _output_serializer(serializer_class: type) -> Any:
-    """A bound-once instance of an output serializer, for its to_representation (which keeps no
-    state between items: the same answer as `serializer_class(items, many=True).data`)."""
-    return serializer_class()
 
 
 def article_detail_queryset() -> QuerySet:
@@ -389,7 +385,11 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
         pagination_class=None,
     )
     def bulk_annotations(self, request, id=None):
-        article = self.get_object()
+        # get_object()'s lookup (Article.objects.defer("body")), compiled once per connection.
+        article = readers.article_instance(article_uuid=id)
+        if article is None:
+            raise Http404("No Article matches the given query.")
+        self.check_object_permissions(request, article)
         items = request.data
         if not isinstance(items, list):
             raise annotation_services.BulkAnnotationError(
@@ -435,30 +435,12 @@ class ArticleViewSet(HistoryMixin, FactdeskViewSet):
             article=article, user=request.user, items=[dict(v) for v in serializer.validated_data]
         )
         # The answer costs no query: the article's id is known, a claim created by this request
-        # has no evidence yet (an empty prefetch, not asked of the database), linked entities
-        # are the loaded instances.
+        # has no evidence yet, linked entities are the loaded instances. Shaped by the compiled
+        # plans of the output serializers (readers.new_spans_data: the same answer, in request
+        # order; tests/api/test_bulk.py compares both).
         for span in spans:
             span.article_uuid = article.uuid
-        prefetch_related_objects(
-            [x for x in spans if isinstance(x, Claim)],
-            Prefetch("evidence", queryset=Evidence.objects.none()),
-        )
-        # One output serializer per type (its fields built once), answered in request order.
-        outputs = {
-            Claim: s.ClaimOut,
-            Quote: s.QuoteOut,
-            EntityMention: s.MentionOut,
-            DateMention: s.DateOut,
-        }
-        shaped: dict[int, Any] = {}
-        for model, output in outputs.items():
-            group = [(i, span) for i, span in enumerate(spans) if type(span) is model]
-            if group:
-                # One serializer per type and process: building a ModelSerializer's fields
-                # cost more than shaping the 20 spans of a typical request.
-                shape = _output_serializer(output).to_representation
-                shaped.update((i, shape(span)) for i, span in group)
-        return Response([shaped[i] for i in range(len(spans))], status=status.HTTP_201_CREATED)
+        return Response(readers.new_spans_data(spans), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="The article's annotations as W3C Web Annotations (JSON-LD)",

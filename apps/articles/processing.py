@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from celery import current_app, signature
@@ -147,11 +149,45 @@ def _send_after_commit(name: str, **kwargs) -> None:
 
     def send() -> None:
         send.sent = True  # type: ignore[attr-defined]
+        held = getattr(_held, "messages", None)
+        if held is not None and not current_app.conf.task_always_eager:
+            if (name, kwargs) not in held:
+                held.append((name, kwargs))
+            return
         task_send(name, **kwargs)
 
     send.processing_key = key  # type: ignore[attr-defined]
     send.sent = False  # type: ignore[attr-defined]
     transaction.on_commit(send)
+
+
+# The messages of a web request, held until its answer is written (sends_held).
+_held = threading.local()
+
+
+@contextmanager
+def sends_held() -> Iterator[list[tuple[str, dict]]]:
+    """Within: the messages sent after a commit are kept (once each) in the list yielded, for
+    the caller to send with sends_release once the answer is on its way. A web request
+    (config.middleware.SendAfterResponseMiddleware) thus answers without waiting for the
+    broker (a 20-span annotation: ~1 ms of the request). Nothing is lost if the process stops
+    in between: the request is recorded on the articles in the committed transaction, and the
+    processing sweep sends it again. Eager tasks (CELERY_TASK_ALWAYS_EAGER) are not held: they
+    run at the commit, as before."""
+    outer = getattr(_held, "messages", None)
+    messages: list[tuple[str, dict]] = []
+    _held.messages = messages
+    try:
+        yield messages
+    finally:
+        _held.messages = outer
+
+
+def sends_release(messages: list[tuple[str, dict]]) -> None:
+    """Send what sends_held kept."""
+    while messages:
+        name, kwargs = messages.pop(0)
+        task_send(name, **kwargs)
 
 
 _registered = False

@@ -120,6 +120,27 @@ def test_its_query_count_does_not_grow_with_the_annotations(
     assert _exact(large) == _exact(json.loads(_exact(_serialized(world.article))))
 
 
+def test_it_reads_the_time_zone_once_per_part_not_once_per_date(
+    world, clients, annotator, monkeypatch
+):
+    """DRF looks the current time zone up for each datetime it writes (a thread-local lookup,
+    most of its cost per value); the fetch looks it up once per part of the answer."""
+    from django.utils import timezone
+
+    _add_spans(world, annotator, 10)
+    calls = []
+    real = timezone.get_current_timezone
+    monkeypatch.setattr(timezone, "get_current_timezone", lambda: calls.append(1) or real())
+
+    with timezone.override("Asia/Kolkata"):  # +05:30: the zone really is applied
+        answer = clients["read_key"].get(f"/api/v1/articles/{world.article.uuid}").json()
+
+    assert answer["created_at"].endswith("+05:30")
+    assert len(answer["annotations"]["quotes"]) > 10
+    # The article, its quotes, mentions, dates and findings (claims write UTC themselves).
+    assert len(calls) <= 5
+
+
 @pytest.mark.parametrize("time_zone", ["UTC", "Europe/Paris"])
 def test_the_article_list_answers_exactly_what_the_serializer_answers(
     world, clients, annotator, settings, time_zone

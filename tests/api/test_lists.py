@@ -178,6 +178,24 @@ def test_it_answers_not_modified_to_a_client_that_has_the_current_etag(world, cl
     assert changed.json()["verdict_state"] == "verified"
 
 
+def test_an_answer_rendered_differently_has_an_etag_of_its_own(world, clients):
+    """The ETag is a strong validator of the bytes sent: an indented answer (asked for in
+    Accept) is not "not modified" for a client holding the compact one, and each keeps its own
+    304."""
+    client = clients["read_key"]
+    path = f"/api/v1/articles/{world.article.uuid}"
+    indented = {"HTTP_ACCEPT": "application/json; indent=2"}
+    compact = client.get(path)
+    wide = client.get(path, **indented)
+    assert wide.content != compact.content
+    assert wide.json() == compact.json()
+
+    assert wide["ETag"] != compact["ETag"]
+    assert client.get(path, HTTP_IF_NONE_MATCH=compact["ETag"], **indented).status_code == 200
+    assert client.get(path, HTTP_IF_NONE_MATCH=wide["ETag"], **indented).status_code == 304
+    assert client.get(path, HTTP_IF_NONE_MATCH=compact["ETag"]).status_code == 304
+
+
 def test_it_pages_through_a_list_with_next_links(world, clients, annotator):
     for word in ("Paris", "Tuesday", "talks", "ended"):
         _claim(world.article, annotator, word)

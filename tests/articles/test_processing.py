@@ -222,3 +222,51 @@ def test_the_api_shows_the_processing_state(client, annotator, kb):
     assert data["check_state"] == "pending"
     assert data["extraction_requested_at"] is not None
     assert data["extracted_at"] is None and data["extraction_error"] == ""
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The messages sent to the broker (none really is)."""
+    from config.celery import app as celery_app
+
+    messages = []
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(processing, "task_send", lambda name, **kw: messages.append((name, kw)))
+    return messages
+
+
+def test_a_request_sends_its_messages_once_its_answer_is_written(
+    db, sent, django_capture_on_commit_callbacks
+):
+    """The server writes the answer, then closes it: the messages of the request's commits wait
+    for the close (the client does not wait for the broker), once each; the need for checks is
+    already committed on the article (a message lost in between: the sweep sends it again)."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from config.middleware import SendAfterResponseMiddleware
+
+    article = _import()
+    Article.objects.filter(pk=article.pk).update(check_state="done")
+
+    def view(request):
+        for _ in range(2):  # two transactions of one request
+            with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+                processing.checks_request(article_ids=[article.pk])
+        return HttpResponse("answer")
+
+    response = SendAfterResponseMiddleware(view)(RequestFactory().post("/"))
+
+    assert sent == []
+    assert _state(article)[1] == "pending"
+    response.close()
+    assert sent == [(processing.CHECK_ARTICLE, {"article_id": article.pk})]
+
+
+def test_outside_a_request_messages_go_out_at_the_commit(
+    db, sent, django_capture_on_commit_callbacks
+):
+    article = _import()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        processing.checks_request(article_ids=[article.pk])
+    assert sent == [(processing.CHECK_ARTICLE, {"article_id": article.pk})]
