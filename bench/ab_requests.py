@@ -1,6 +1,6 @@
 """Benchmark: two versions of the code over HTTP, request by request in alternation (issue 15).
 
-    git worktree add /tmp/factdesk-base main && ln -s "$PWD/.venv" /tmp/factdesk-base/.venv
+    git worktree add --detach /tmp/factdesk-base main && ln -s "$PWD/.venv" /tmp/factdesk-base/.venv
     DEBUG=1 .venv/bin/python bench/ab_requests.py /tmp/factdesk-base . --worker
     DEBUG=1 .venv/bin/python bench/ab_requests.py /tmp/factdesk-base . --stack postgres \\
         --template-db factdesk_peerops_bench_10000 --broker-url redis://127.0.0.1:6379/2
