@@ -95,9 +95,9 @@ def rows_insert(
     """Insert `rows` (lists of Python values, in `fields` order) into `model`'s table, each also
     with the values of `same` (fields whose value is the same in every row: the state columns of
     new articles). With `returning_pk`, the new primary keys in row order (RETURNING, as
-    bulk_create reads them on SQLite and PostgreSQL), in multi-row INSERTs; otherwise
-    executemany (SQLite) or COPY (PostgreSQL: an INSERT per row costs the server ~0.25 ms each,
-    COPY takes 1,000 in a few ms).
+    bulk_create reads them on SQLite and PostgreSQL), in multi-row INSERTs; otherwise COPY on
+    PostgreSQL (an INSERT per row costs the server ~0.25 ms each, COPY takes 1,000 in a few ms),
+    many rows per statement on SQLite (_sqlite_insert), executemany elsewhere.
 
     On SQLite the values of `same`, and of any other column whose value is the same in every row
     of a large batch (an import's source, language, no dates…), are written once into the
