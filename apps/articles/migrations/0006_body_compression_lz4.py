@@ -42,5 +42,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0005_article_search_extracted_only")]
+    dependencies = [("articles", "0005_article_search_not_pending")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
