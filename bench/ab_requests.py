@@ -49,15 +49,7 @@ def prepare(args, index: int, root: Path) -> dict:
     var = ROOT / "var" / "bench-ab" / str(index)
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
-    env = dict(os.environ)
-    env.update(
-        DEBUG=os.environ.get("DEBUG", "1"),
-        FACTDESK_VAR_DIR=str(var),
-        API_THROTTLE_RATE="1000000/minute",
-        API_USER_THROTTLE_RATE="1000000/minute",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PATH=f"{root / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
-    )
+    env = peer_ops.app_env(var, root / ".venv" / "bin")
     if args.stack == "postgres":
         import psycopg
 

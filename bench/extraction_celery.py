@@ -355,21 +355,14 @@ def profile(articles, kb, people) -> None:
     import cProfile
     import pstats
 
-    from apps.extraction import pipeline
+    from apps.extraction import services as extraction_services
 
-    pipeline.extract(articles[0].body, published_on=articles[0].published_on, kb=kb)  # warm up
+    extraction_services._pipeline_run(articles[0], kb, people)  # warm up
     profiler = cProfile.Profile()
     started = time.process_time()
     profiler.enable()
     for article in articles:
-        pipeline.extract(
-            article.body,
-            published_on=article.published_on,
-            kb=kb,
-            people=people,
-            language=article.language,
-            source=article.source,
-        )
+        extraction_services._pipeline_run(article, kb, people)
     profiler.disable()
     cpu = time.process_time() - started
     print(f"\nprofile: pipeline over {len(articles):,} texts, {cpu / len(articles) * 1000:.2f} ms "

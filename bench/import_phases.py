@@ -75,17 +75,8 @@ def main() -> None:
     phases_log.unlink(missing_ok=True)
     tx_log = var_dir / "worker-transactions.jsonl"
     tx_log.unlink(missing_ok=True)
-    env = dict(os.environ)
-    env.update(
-        DEBUG=os.environ.get("DEBUG", "1"),
-        FACTDESK_VAR_DIR=str(var_dir),
-        API_THROTTLE_RATE="1000000/minute",
-        API_USER_THROTTLE_RATE="1000000/minute",
-        PATH=f"{peer_ops.BIN}:{os.environ.get('PATH', '')}",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PHASES_LOG=str(phases_log),
-        TX_LOG=str(tx_log),
-    )
+    env = peer_ops.app_env(var_dir)
+    env.update(PHASES_LOG=str(phases_log), TX_LOG=str(tx_log))
     env.pop("DATABASE_URL", None)
     env.pop("CELERY_BROKER_URL", None)
     os.environ.clear()

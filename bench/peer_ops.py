@@ -568,19 +568,27 @@ def database_for(url: str, articles: int) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-def bench_one(args, articles: int) -> dict:
-    engine = "sqlite" if args.stack == "embedded" else "postgresql"
-    var_dir = ROOT / "var" / "bench-peer-ops" / f"{engine}-{articles}"
-    var_dir.mkdir(parents=True, exist_ok=True)
+def app_env(var_dir: Path, bin_dir: Path = BIN) -> dict[str, str]:
+    """The environment of the app's processes in a bench: this one's, with the var directory,
+    the throttle raised (the benches send more than 600 requests a minute on purpose) and the
+    checkout's virtualenv first on PATH."""
     env = dict(os.environ)
     env.update(
         DEBUG=os.environ.get("DEBUG", "1"),
         FACTDESK_VAR_DIR=str(var_dir),
         API_THROTTLE_RATE="1000000/minute",
         API_USER_THROTTLE_RATE="1000000/minute",
-        PATH=f"{BIN}:{os.environ.get('PATH', '')}",
+        PATH=f"{bin_dir}:{os.environ.get('PATH', '')}",
         DJANGO_SETTINGS_MODULE="config.settings",
     )
+    return env
+
+
+def bench_one(args, articles: int) -> dict:
+    engine = "sqlite" if args.stack == "embedded" else "postgresql"
+    var_dir = ROOT / "var" / "bench-peer-ops" / f"{engine}-{articles}"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    env = app_env(var_dir)
     if args.stack == "postgres":
         env["DATABASE_URL"] = database_for(args.database_url, articles)
         env["CELERY_BROKER_URL"] = args.broker_url

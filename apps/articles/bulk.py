@@ -34,6 +34,7 @@ from django.utils.dateparse import parse_date
 from apps.articles import processing
 from apps.articles.models import Article
 from apps.articles.services import (
+    _IMPORT_DEFAULTS,
     ArticleConflict,
     ArticleError,
     _checked_body,
@@ -230,17 +231,6 @@ def _external_id(value: Any) -> str | None:
     return None if value is _MISSING else _text("external_id", value, default=None)
 
 
-# What a new article gets for a metadata field the item leaves out (a known one keeps its own).
-_NEW_DEFAULTS = {
-    "source": "",
-    "byline": "",
-    "url": "",
-    "language": "en",
-    "published_on": None,
-    "event_on": None,
-}
-
-
 _CHECKS = (
     ("title", _required_text("title", _checked_title)),
     ("body", _required_text("body", _checked_body)),
@@ -362,7 +352,8 @@ def articles_import_bulk(*, items: Any, created_by) -> list[Imported]:
                 )
             )
             continue
-        for name, default in _NEW_DEFAULTS.items():
+        # What a new article gets for a field the item leaves out (a known one keeps its own).
+        for name, default in _IMPORT_DEFAULTS.items():
             if clean[name] is _MISSING:
                 clean[name] = default
         new.append(clean)
