@@ -33,10 +33,12 @@ worker_class = "gthread"
 # instead of each loading (and holding) its own copy; pre_fork below keeps them shared. A code
 # change then needs a restart of the master (SIGHUP reloads the workers from the same code).
 preload_app = True
-# Two worker processes (8 threads each) by default: one per core of a small machine. Each worker
-# holds its own ~40-50 MiB once it has served an export or a bulk import (bench/README.md, "Peer
-# operations: memory"); raise it with the cores.
-workers = _int("WEB_CONCURRENCY", 2)
+# One worker process of 8 threads by default. Python runs one thread of a process at a time, so
+# a second process only helps when a core is idle, and on the small machine the design targets (2
+# cores) the Celery worker takes the other core; each process also holds its own ~50-80 MiB once
+# it has served an export or a bulk import (web + worker PSS on PostgreSQL after bench/peer_ops.py:
+# 343 MiB with two, 276 with one; bench/README.md). Raise it with the cores (WEB_CONCURRENCY).
+workers = _int("WEB_CONCURRENCY", 1)
 threads = _int("WEB_THREADS", 8)
 # A worker whose main loop is stuck this long is restarted (threads waiting on a slow client do
 # not count: the main loop goes on).
